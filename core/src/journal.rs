@@ -1,0 +1,82 @@
+//! A transaction: the word writes of one state change, made crash-safe by the redo journal.
+//!
+//! Under the lock, an operation first writes whatever is invisible (record bytes beyond `tail`),
+//! then collects every visible word it changes into a `Txn` and commits it:
+//! 1. copy the entries into the journal, 2. store `JOURNAL_ARMED` (Release), 3. apply them,
+//! 4. store `JOURNAL_IDLE`. A holder killed before 2 changed nothing visible; one killed after 2
+//! is finished by the next lock holder, which replays the entries (replay is idempotent).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::layout::{JOURNAL_ARMED, JOURNAL_CAPACITY, JOURNAL_IDLE};
+use crate::segment::Segment;
+
+pub struct Txn<'a> {
+    segment: &'a Segment,
+    entries: [(u64, u64); JOURNAL_CAPACITY],
+    len: usize,
+}
+
+impl<'a> Txn<'a> {
+    pub fn new(segment: &'a Segment) -> Self {
+        Self {
+            segment,
+            entries: [(0, 0); JOURNAL_CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// Stages `word = value` (replacing an earlier staging of the same word).
+    pub fn set(&mut self, word: &AtomicU64, value: u64) {
+        let offset = self.segment.offset_of(word);
+        if let Some(entry) = self.entries[..self.len]
+            .iter_mut()
+            .find(|(o, _)| *o == offset)
+        {
+            entry.1 = value;
+            return;
+        }
+        assert!(
+            self.len < JOURNAL_CAPACITY,
+            "transaction larger than the journal"
+        );
+        self.entries[self.len] = (offset, value);
+        self.len += 1;
+    }
+
+    /// The value `word` will have once this transaction commits.
+    pub fn get(&self, word: &AtomicU64) -> u64 {
+        let offset = self.segment.offset_of(word);
+        match self.entries[..self.len].iter().find(|(o, _)| *o == offset) {
+            Some(&(_, value)) => value,
+            None => word.load(Ordering::Acquire),
+        }
+    }
+
+    /// Stages a counter change (wrapping, so a damaged counter cannot panic).
+    pub fn add(&mut self, word: &AtomicU64, delta: i64) {
+        let value = self.get(word).wrapping_add_signed(delta);
+        self.set(word, value);
+    }
+
+    pub fn commit(self) {
+        if self.len == 0 {
+            return;
+        }
+        let journal = &self.segment.header().journal;
+        for (slot, &(offset, value)) in journal.entries.iter().zip(&self.entries[..self.len]) {
+            slot.offset.store(offset, Ordering::Relaxed);
+            slot.value.store(value, Ordering::Relaxed);
+        }
+        journal.len.store(self.len as u64, Ordering::Relaxed);
+        journal.state.store(JOURNAL_ARMED, Ordering::Release);
+        crate::hooks::pause_point("journal-armed");
+        for &(offset, value) in &self.entries[..self.len] {
+            // Offsets come from `offset_of` on this segment's own words: always in bounds.
+            if let Some(word) = self.segment.word(offset) {
+                word.store(value, Ordering::Release);
+            }
+        }
+        journal.state.store(JOURNAL_IDLE, Ordering::Release);
+    }
+}

@@ -1,0 +1,338 @@
+//! The segment format: one module owns every offset, so the picture below and the code cannot drift.
+//!
+//! A queue is one POSIX shared-memory object (`/dev/shm/shmqueue.<name>`), laid out as
+//!
+//! ```text
+//! 0        1024                      1024 + 32 * slot_count (rounded up to 64)
+//! +--------+-------------------------+---------------------------------------------+
+//! | Header | lease slots             | ring: ring_size bytes of records            |
+//! +--------+-------------------------+---------------------------------------------+
+//!
+//! Header (all words little-endian native atomics; offsets in hex):
+//! 000 magic "SHMQUEUE"  008 layout_version u32  00C init_state u32 (READY once usable)
+//! 010 segment_size      018 ring_size           020 slot_count u32   024 max_attempts u32
+//! 028 lease_ms          030 created_unix_ms     038 reserved
+//! 040 lock: robust process-shared pthread mutex (40 bytes, padded to 64)
+//! 080 ring state, journaled:  head, tail, next_token, removed, corrupt
+//! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
+//! 100 purged (journaled); best effort: full_rejections, recoveries
+//! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters
+//! 180 redo journal:           state, len, 16 x (offset, value)
+//! 300..400 reserved for later layout versions (zero)
+//!
+//! Record (8-byte aligned; `pos` is a monotonic byte position, its offset in the ring is pos % ring_size):
+//! +-------------------------------------------------------------+----------------+----------------+
+//! | header word: len u32 | state u8 | attempts u8 | slot u15|X  | [not_before ms]| payload, padded |
+//! +-------------------------------------------------------------+----------------+ to 8 bytes     |
+//!   X (bit 63) says the 8-byte not_before word follows (delayed enqueue).
+//! ```
+//!
+//! Records never wrap: a record that does not fit before the end of the ring is preceded by a
+//! PADDING record covering the rest, and starts at offset 0 (Aeron's rule). Everything between
+//! `head` and `tail` is a committed record; everything else is free space whose bytes mean nothing.
+
+use std::mem::{offset_of, size_of};
+use std::sync::atomic::{AtomicU32, AtomicU64};
+
+/// "SHMQUEUE" read as a little-endian u64.
+pub const MAGIC: u64 = u64::from_le_bytes(*b"SHMQUEUE");
+/// Bumped on any change a reader of the previous version would misread.
+pub const LAYOUT_VERSION: u32 = 1;
+/// `init_state` once the creator finished writing the header (stored last, with Release).
+pub const INIT_READY: u32 = 0x5245_4459; // "READ"
+
+pub const HEADER_SIZE: usize = 1024;
+pub const SLOT_SIZE: usize = size_of::<LeaseSlot>();
+pub const RECORD_ALIGN: u64 = 8;
+pub const RECORD_HEADER_SIZE: u64 = 8;
+/// Size of the optional not_before word of a delayed record.
+pub const NOT_BEFORE_SIZE: u64 = 8;
+pub const JOURNAL_CAPACITY: usize = 16;
+/// The slot field of a record header has 15 bits.
+pub const MAX_SLOTS: u32 = 1 << 15;
+/// A record's length field is a u32.
+pub const MAX_PAYLOAD: u64 = u32::MAX as u64;
+
+/// The fixed header at offset 0. Every field is an atomic because other processes change it
+/// concurrently; the ones marked "journaled" change only under the lock and through the journal.
+#[repr(C)]
+pub struct Header {
+    pub magic: AtomicU64,
+    pub layout_version: AtomicU32,
+    /// 0 while the creator is still writing the header, `INIT_READY` afterwards.
+    pub init_state: AtomicU32,
+    pub segment_size: AtomicU64,
+    pub ring_size: AtomicU64,
+    pub slot_count: AtomicU32,
+    pub max_attempts: AtomicU32,
+    pub lease_ms: AtomicU64,
+    pub created_unix_ms: AtomicU64,
+    _reserved0: AtomicU64,
+
+    /// The robust mutex; `lock.rs` owns it.
+    pub lock: LockWord,
+
+    /// Position of the oldest record not yet removed (journaled).
+    pub head: AtomicU64,
+    /// Position where the next record goes (journaled). `tail - head <= ring_size`.
+    pub tail: AtomicU64,
+    /// Next lease token; tokens are job ids and never repeat (journaled).
+    pub next_token: AtomicU64,
+    /// Non-zero once `remove()` unlinked this segment: holders must reopen by name.
+    pub removed: AtomicU64,
+    /// Non-zero once recovery found state it could not repair: every operation refuses.
+    pub corrupt: AtomicU64,
+    _reserved1: [AtomicU64; 3],
+
+    /// Counters, journaled with the change they describe, so they stay exact across crashes.
+    pub counters: Counters,
+
+    /// Dead letters deleted by `purge_dead` (journaled).
+    pub purged: AtomicU64,
+    /// Enqueues refused for lack of room (best effort: not journaled).
+    pub full_rejections: AtomicU64,
+    /// How many times a lock was taken over from a dead holder (best effort).
+    pub recoveries: AtomicU64,
+    _reserved2: [AtomicU64; 5],
+
+    /// Futex words: bumped when a message becomes available / space is freed.
+    pub not_empty_seq: AtomicU32,
+    pub not_full_seq: AtomicU32,
+    /// Processes sleeping on the words above; a waker skips the system call when zero.
+    pub not_empty_waiters: AtomicU32,
+    pub not_full_waiters: AtomicU32,
+    _reserved3: [AtomicU64; 6],
+
+    pub journal: Journal,
+    _reserved4: [u8; HEADER_SIZE - JOURNAL_OFFSET - size_of::<Journal>()],
+}
+
+#[repr(C, align(64))]
+pub struct LockWord(pub [u8; 64]);
+
+#[repr(C)]
+pub struct Counters {
+    /// Records in state READY (waiting, available now).
+    pub ready: AtomicU64,
+    /// Slots holding a live lease.
+    pub in_flight: AtomicU64,
+    /// Records waiting for a time: DELAYED records plus slots released with a delay.
+    pub delayed: AtomicU64,
+    /// Records in state DEAD.
+    pub dead: AtomicU64,
+    pub enqueued: AtomicU64,
+    /// Messages removed for good: dequeued, acknowledged, or purged from the dead letters.
+    pub dequeued: AtomicU64,
+    /// Jobs put back by `release`.
+    pub retries: AtomicU64,
+    /// Leases that ran out before ack or release.
+    pub expired: AtomicU64,
+}
+
+/// A redo log of word writes: filled, armed, applied, disarmed. A holder that dies with the
+/// journal armed is rolled forward by the next lock holder; one that dies before arming it left
+/// nothing visible (see `recovery.rs`).
+#[repr(C)]
+pub struct Journal {
+    pub state: AtomicU64,
+    pub len: AtomicU64,
+    pub entries: [JournalEntry; JOURNAL_CAPACITY],
+}
+
+#[repr(C)]
+pub struct JournalEntry {
+    /// Byte offset of the target word from the start of the segment.
+    pub offset: AtomicU64,
+    pub value: AtomicU64,
+}
+
+pub const JOURNAL_IDLE: u64 = 0;
+pub const JOURNAL_ARMED: u64 = 1;
+
+/// One lease slot. Free when `token == 0`.
+#[repr(C)]
+pub struct LeaseSlot {
+    /// The job id handed to the worker; changes on every delivery, so a stale job cannot ack.
+    pub token: AtomicU64,
+    /// Position of the record this slot belongs to.
+    pub pos: AtomicU64,
+    /// Unix milliseconds: lease end (kind LEASE) or first moment to deliver again (kind DELAY).
+    pub until_ms: AtomicU64,
+    pub kind: AtomicU64,
+}
+
+pub const SLOT_LEASE: u64 = 1;
+pub const SLOT_DELAY: u64 = 2;
+
+pub const LOCK_OFFSET: usize = offset_of!(Header, lock);
+pub const STATE_OFFSET: usize = offset_of!(Header, head);
+pub const COUNTERS_OFFSET: usize = offset_of!(Header, counters);
+pub const PURGED_OFFSET: usize = offset_of!(Header, purged);
+pub const FUTEX_OFFSET: usize = offset_of!(Header, not_empty_seq);
+pub const JOURNAL_OFFSET: usize = 0x180;
+
+const _: () = {
+    assert!(offset_of!(Header, layout_version) == 0x08);
+    assert!(offset_of!(Header, init_state) == 0x0C);
+    assert!(offset_of!(Header, ring_size) == 0x18);
+    assert!(offset_of!(Header, slot_count) == 0x20);
+    assert!(offset_of!(Header, lease_ms) == 0x28);
+    assert!(LOCK_OFFSET == 0x40);
+    assert!(size_of::<libc::pthread_mutex_t>() <= size_of::<LockWord>());
+    assert!(STATE_OFFSET == 0x80);
+    assert!(COUNTERS_OFFSET == 0xC0);
+    assert!(PURGED_OFFSET == 0x100);
+    assert!(FUTEX_OFFSET == 0x140);
+    assert!(offset_of!(Header, journal) == JOURNAL_OFFSET);
+    assert!(JOURNAL_OFFSET + size_of::<Journal>() <= 0x300);
+    assert!(size_of::<Header>() == HEADER_SIZE);
+    assert!(SLOT_SIZE == 32);
+};
+
+/// Where the ring starts for a given slot count (64-byte aligned, after header and slots).
+pub const fn ring_offset(slot_count: u32) -> usize {
+    (HEADER_SIZE + slot_count as usize * SLOT_SIZE).next_multiple_of(64)
+}
+
+/// Record states (the header word's byte 4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum RecordState {
+    /// Available now.
+    Ready = 1,
+    /// Taken by a worker under a lease, or released with a delay; `slot` says which.
+    Leased = 2,
+    /// Enqueued with a delay; the not_before word follows the header.
+    Delayed = 3,
+    /// Out of attempts: kept until requeued or purged.
+    Dead = 4,
+    /// Removed while not at the head; skipped, and reclaimed once the head passes it.
+    Done = 5,
+    /// Fills the end of the ring before a record that starts again at offset 0.
+    Padding = 6,
+}
+
+impl RecordState {
+    fn from_byte(byte: u8) -> Option<Self> {
+        Some(match byte {
+            1 => Self::Ready,
+            2 => Self::Leased,
+            3 => Self::Delayed,
+            4 => Self::Dead,
+            5 => Self::Done,
+            6 => Self::Padding,
+            _ => return None,
+        })
+    }
+}
+
+/// The decoded header word of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordHeader {
+    pub len: u32,
+    pub state: RecordState,
+    pub attempts: u8,
+    pub slot: u16,
+    pub has_not_before: bool,
+}
+
+const NOT_BEFORE_BIT: u64 = 1 << 63;
+const SLOT_MASK: u64 = (MAX_SLOTS as u64) - 1;
+
+impl RecordHeader {
+    pub const fn new(len: u32, state: RecordState) -> Self {
+        Self {
+            len,
+            state,
+            attempts: 0,
+            slot: 0,
+            has_not_before: false,
+        }
+    }
+
+    pub fn encode(self) -> u64 {
+        let mut word = self.len as u64
+            | (self.state as u64) << 32
+            | (self.attempts as u64) << 40
+            | (self.slot as u64 & SLOT_MASK) << 48;
+        if self.has_not_before {
+            word |= NOT_BEFORE_BIT;
+        }
+        word
+    }
+
+    /// `None` for a word no writer of this layout produces (damaged memory).
+    pub fn decode(word: u64) -> Option<Self> {
+        Some(Self {
+            len: word as u32,
+            state: RecordState::from_byte((word >> 32) as u8)?,
+            attempts: (word >> 40) as u8,
+            slot: ((word >> 48) & SLOT_MASK) as u16,
+            has_not_before: word & NOT_BEFORE_BIT != 0,
+        })
+    }
+
+    /// Bytes the whole record takes in the ring.
+    pub fn footprint(self) -> u64 {
+        record_footprint(self.len as u64, self.has_not_before)
+    }
+
+    pub fn payload_offset(self) -> u64 {
+        RECORD_HEADER_SIZE
+            + if self.has_not_before {
+                NOT_BEFORE_SIZE
+            } else {
+                0
+            }
+    }
+}
+
+pub const fn record_footprint(payload_len: u64, has_not_before: bool) -> u64 {
+    let extra = if has_not_before { NOT_BEFORE_SIZE } else { 0 };
+    (RECORD_HEADER_SIZE + extra + payload_len).next_multiple_of(RECORD_ALIGN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_header_round_trips_every_field() {
+        let header = RecordHeader {
+            len: u32::MAX,
+            state: RecordState::Leased,
+            attempts: 255,
+            slot: (MAX_SLOTS - 1) as u16,
+            has_not_before: true,
+        };
+        assert_eq!(RecordHeader::decode(header.encode()), Some(header));
+    }
+
+    /// Freezes the bit layout: a change here is a new LAYOUT_VERSION.
+    #[test]
+    fn record_header_golden_bits() {
+        let header = RecordHeader {
+            len: 0x0102_0304,
+            state: RecordState::Ready,
+            attempts: 2,
+            slot: 7,
+            has_not_before: false,
+        };
+        assert_eq!(header.encode(), 0x0007_0201_0102_0304);
+        assert_eq!(MAGIC.to_le_bytes(), *b"SHMQUEUE");
+    }
+
+    #[test]
+    fn unknown_state_byte_is_rejected() {
+        assert_eq!(RecordHeader::decode(0x0000_0009_0000_0000), None);
+        assert_eq!(RecordHeader::decode(0), None);
+    }
+
+    #[test]
+    fn footprint_is_header_plus_payload_rounded_to_eight() {
+        assert_eq!(record_footprint(0, false), 8);
+        assert_eq!(record_footprint(1, false), 16);
+        assert_eq!(record_footprint(8, false), 16);
+        assert_eq!(record_footprint(9, true), 32);
+    }
+}

@@ -1,0 +1,382 @@
+//! The queue as its users see it: opened by name, one lock per operation, blocking waits.
+//!
+//! Segments are kept open per process (a php-fpm worker maps a queue once, on its first request,
+//! and reuses the mapping for its whole life). A queue removed by another process is noticed at
+//! the next operation, which reopens (or recreates) the queue of that name.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::clock::now_ms;
+use crate::error::{QueueError, Result};
+use crate::futex;
+use crate::recovery::Locked;
+use crate::ring::{Lease, Ring};
+use crate::segment::{self, CreateOptions, Segment};
+
+/// Longest single sleep of a blocked call: how often it checks `interrupted` (pending signals)
+/// and rescans for delays and leases that ran out.
+pub const WAIT_SLICE: Duration = Duration::from_millis(50);
+/// Reopens tolerated within one operation while other processes keep removing the queue.
+const MAX_REOPENS: usize = 16;
+
+thread_local! {
+    static OPEN: RefCell<HashMap<String, Rc<Segment>>> = RefCell::new(HashMap::new());
+}
+
+/// The mapping of `name` in this process, opened (or created) on first use.
+fn segment_for(name: &str, options: &CreateOptions) -> Result<Rc<Segment>> {
+    OPEN.with(|open| {
+        if let Some(segment) = open.borrow().get(name) {
+            if segment.header().removed.load(Ordering::Acquire) == 0 {
+                return Ok(Rc::clone(segment));
+            }
+        }
+        let segment = Rc::new(Segment::open_or_create(name, options)?);
+        open.borrow_mut()
+            .insert(name.to_owned(), Rc::clone(&segment));
+        Ok(segment)
+    })
+}
+
+/// The futex word and waiter count of `event`.
+fn wait_words(segment: &Segment, event: Event) -> (&AtomicU32, &AtomicU32) {
+    let header = segment.header();
+    match event {
+        Event::NotEmpty => (&header.not_empty_seq, &header.not_empty_waiters),
+        Event::NotFull => (&header.not_full_seq, &header.not_full_waiters),
+    }
+}
+
+/// Counters and settings of a queue, read under its lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub capacity: u64,
+    pub used_bytes: u64,
+    /// Messages waiting: ready now or delayed.
+    pub length: u64,
+    pub ready: u64,
+    pub in_flight: u64,
+    pub delayed: u64,
+    pub dead: u64,
+    pub enqueued: u64,
+    pub dequeued: u64,
+    pub purged: u64,
+    pub full_rejections: u64,
+    pub retries: u64,
+    pub expired: u64,
+    pub recoveries: u64,
+    pub max_attempts: u32,
+    pub lease_ms: u64,
+    pub slots: u32,
+}
+
+/// Which event a blocked call waits for.
+#[derive(Debug, Clone, Copy)]
+pub enum Event {
+    /// A message became available.
+    NotEmpty,
+    /// Room was freed.
+    NotFull,
+}
+
+pub struct Queue {
+    name: String,
+    options: CreateOptions,
+    segment: Rc<Segment>,
+}
+
+impl Queue {
+    /// Opens the queue `name`, creating it with `options` if it does not exist. An existing
+    /// queue keeps the settings it was created with.
+    pub fn open(name: &str, options: &CreateOptions) -> Result<Queue> {
+        let segment = segment_for(name, options)?;
+        Ok(Queue {
+            name: name.to_owned(),
+            options: options.clone(),
+            segment,
+        })
+    }
+
+    /// Deletes the queue `name`; `false` when there was none. Processes that still have it open
+    /// notice at their next operation and move to a new queue of that name.
+    pub fn remove(name: &str) -> Result<bool> {
+        segment::validate_name(name)?;
+        match Segment::open_existing(name, Instant::now()) {
+            Ok(segment) => {
+                let header = segment.header();
+                header.removed.store(1, Ordering::Release);
+                for word in [&header.not_empty_seq, &header.not_full_seq] {
+                    word.fetch_add(1, Ordering::SeqCst);
+                    futex::wake_all(word);
+                }
+            }
+            Err(QueueError::Os { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => {
+                return Ok(false)
+            }
+            Err(QueueError::PermissionDenied { name, path }) => {
+                return Err(QueueError::PermissionDenied { name, path })
+            }
+            // Damaged, half-created or of another layout: removing it is exactly what is asked.
+            Err(_) => {}
+        }
+        OPEN.with(|open| open.borrow_mut().remove(name));
+        Ok(segment::unlink(name))
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Runs `op` under the lock, moving to the current queue of this name first if ours was removed.
+    fn with_ring<R>(&mut self, mut op: impl FnMut(&Ring) -> Result<R>) -> Result<R> {
+        for _ in 0..MAX_REOPENS {
+            let segment = Rc::clone(&self.segment);
+            let locked = Locked::acquire(&segment)?;
+            if segment.header().removed.load(Ordering::Acquire) == 0 {
+                return op(&locked.ring());
+            }
+            drop(locked);
+            self.segment = segment_for(&self.name, &self.options)?;
+        }
+        Err(QueueError::InvalidArgument {
+            what: "queue",
+            why: format!(
+                "{:?} was removed {MAX_REOPENS} times during one operation",
+                self.name
+            ),
+        })
+    }
+
+    /// Wakes processes waiting for `event`; costs one load when nobody waits.
+    fn notify(&self, event: Event) {
+        let (seq, waiters) = wait_words(&self.segment, event);
+        if waiters.load(Ordering::SeqCst) > 0 {
+            seq.fetch_add(1, Ordering::SeqCst);
+            futex::wake_all(seq);
+        }
+    }
+
+    /// Stores one message; `false` when there is no room now.
+    pub fn push(&mut self, payload: &[u8]) -> Result<bool> {
+        self.push_at(payload, None)
+    }
+
+    /// Stores one message that may not be taken before `not_before_ms` (unix ms), if given.
+    pub fn push_at(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
+        let stored = self.with_ring(|ring| ring.append(payload, not_before_ms))?;
+        if stored {
+            self.notify(Event::NotEmpty);
+        } else {
+            self.segment
+                .header()
+                .full_rejections
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(stored)
+    }
+
+    /// Stores the longest prefix of `payloads` that fits, under one lock; returns its length.
+    /// A payload that can never fit is an error and nothing is stored.
+    pub fn push_many(&mut self, payloads: &[&[u8]]) -> Result<usize> {
+        let stored = self.with_ring(|ring| {
+            let max = ring.max_payload(false);
+            if let Some(big) = payloads.iter().find(|payload| payload.len() as u64 > max) {
+                return Err(QueueError::TooLarge {
+                    name: String::new(),
+                    len: big.len() as u64,
+                    max,
+                });
+            }
+            let mut stored = 0;
+            for payload in payloads {
+                if !ring.append(payload, None)? {
+                    break;
+                }
+                stored += 1;
+            }
+            Ok(stored)
+        });
+        let stored = stored.map_err(|error| match error {
+            QueueError::TooLarge { len, max, .. } => QueueError::TooLarge {
+                name: self.name.clone(),
+                len,
+                max,
+            },
+            other => other,
+        })?;
+        if stored > 0 {
+            self.notify(Event::NotEmpty);
+        }
+        if stored < payloads.len() {
+            self.segment
+                .header()
+                .full_rejections
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(stored)
+    }
+
+    /// Takes the oldest available message into `out` (appended); `false` when none.
+    pub fn pop(&mut self, out: &mut Vec<u8>) -> Result<bool> {
+        let now = now_ms();
+        let taken = self.with_ring(|ring| ring.pop(now, out))?;
+        if taken {
+            self.notify(Event::NotFull);
+        }
+        Ok(taken)
+    }
+
+    /// Takes up to `max` messages under one lock, oldest first.
+    pub fn pop_many(&mut self, max: usize, out: &mut Vec<Vec<u8>>) -> Result<usize> {
+        let now = now_ms();
+        let taken = self.with_ring(|ring| {
+            let mut taken = 0;
+            while taken < max {
+                let mut payload = Vec::new();
+                if !ring.pop(now, &mut payload)? {
+                    break;
+                }
+                out.push(payload);
+                taken += 1;
+            }
+            Ok(taken)
+        })?;
+        if taken > 0 {
+            self.notify(Event::NotFull);
+        }
+        Ok(taken)
+    }
+
+    /// Takes the oldest available message under a lease (the queue's default length if `None`).
+    pub fn reserve(&mut self, lease_ms: Option<u64>, out: &mut Vec<u8>) -> Result<Option<Lease>> {
+        let lease_ms =
+            lease_ms.unwrap_or_else(|| self.segment.header().lease_ms.load(Ordering::Relaxed));
+        let now = now_ms();
+        self.with_ring(|ring| ring.reserve(now, lease_ms, out))
+    }
+
+    /// Removes a leased job for good; `false` when the lease was lost (expired and redelivered).
+    pub fn ack(&mut self, lease: &Lease) -> Result<bool> {
+        let acked = self.with_ring(|ring| ring.ack(lease))?;
+        if acked {
+            self.notify(Event::NotFull);
+        }
+        Ok(acked)
+    }
+
+    /// Puts a leased job back for another attempt after `delay_ms`; `false` when the lease was lost.
+    pub fn release(&mut self, lease: &Lease, delay_ms: u64) -> Result<bool> {
+        let now = now_ms();
+        let released = self.with_ring(|ring| ring.release(lease, now, delay_ms))?;
+        if released == Some(true) {
+            self.notify(Event::NotEmpty);
+        }
+        Ok(released.is_some())
+    }
+
+    pub fn dead_letters(&mut self, max: usize) -> Result<Vec<(u32, Vec<u8>)>> {
+        let now = now_ms();
+        let mut out = Vec::new();
+        self.with_ring(|ring| {
+            out.clear();
+            ring.sweep_expired(now)?;
+            ring.dead_letters(max, &mut out)
+        })?;
+        Ok(out)
+    }
+
+    pub fn requeue_dead(&mut self) -> Result<u64> {
+        let moved = self.with_ring(|ring| ring.requeue_dead())?;
+        if moved > 0 {
+            self.notify(Event::NotEmpty);
+        }
+        Ok(moved)
+    }
+
+    pub fn purge_dead(&mut self) -> Result<u64> {
+        let purged = self.with_ring(|ring| ring.purge_dead())?;
+        if purged > 0 {
+            self.notify(Event::NotFull);
+        }
+        Ok(purged)
+    }
+
+    /// Messages waiting (ready or delayed).
+    pub fn len(&mut self) -> Result<u64> {
+        self.with_ring(|ring| Ok(ring.waiting()))
+    }
+
+    pub fn is_empty(&mut self) -> Result<bool> {
+        Ok(self.len()? == 0)
+    }
+
+    pub fn stats(&mut self) -> Result<Stats> {
+        let now = now_ms();
+        let used_bytes = self.with_ring(|ring| {
+            ring.sweep_expired(now)?;
+            let (head, tail) = ring.bounds()?;
+            Ok(tail - head)
+        })?;
+        let header = self.segment.header();
+        let c = &header.counters;
+        let load = |word: &std::sync::atomic::AtomicU64| word.load(Ordering::Acquire);
+        Ok(Stats {
+            capacity: self.segment.ring_size(),
+            used_bytes,
+            length: load(&c.ready) + load(&c.delayed),
+            ready: load(&c.ready),
+            in_flight: load(&c.in_flight),
+            delayed: load(&c.delayed),
+            dead: load(&c.dead),
+            enqueued: load(&c.enqueued),
+            dequeued: load(&c.dequeued),
+            purged: load(&header.purged),
+            full_rejections: load(&header.full_rejections),
+            retries: load(&c.retries),
+            expired: load(&c.expired),
+            recoveries: load(&header.recoveries),
+            max_attempts: header.max_attempts.load(Ordering::Relaxed),
+            lease_ms: header.lease_ms.load(Ordering::Relaxed),
+            slots: self.segment.slot_count(),
+        })
+    }
+
+    /// Retries `attempt` until it yields, `timeout` passes, or `interrupted()` says to stop
+    /// (checked after every wake-up, at least every `WAIT_SLICE`). Sleeps on the futex of
+    /// `event` in between, so a waiting process uses no CPU.
+    pub fn wait_for<R>(
+        &mut self,
+        event: Event,
+        timeout: Duration,
+        interrupted: &mut dyn FnMut() -> bool,
+        mut attempt: impl FnMut(&mut Queue) -> Result<Option<R>>,
+    ) -> Result<Option<R>> {
+        if let Some(done) = attempt(self)? {
+            return Ok(Some(done));
+        }
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline && !interrupted() {
+            // Our own handle: `attempt` may move self to a new segment if this one is removed.
+            let segment = Rc::clone(&self.segment);
+            let (seq, waiters) = wait_words(&segment, event);
+            // Count ourselves before reading the sequence: a waker that sees no waiter is
+            // ordered before our count, so our re-check below sees its change (docs/format.md).
+            waiters.fetch_add(1, Ordering::SeqCst);
+            let observed = seq.load(Ordering::SeqCst);
+            let result = attempt(self);
+            if matches!(result, Ok(None)) {
+                let left = deadline.saturating_duration_since(Instant::now());
+                futex::wait(seq, observed, left.min(WAIT_SLICE));
+            }
+            waiters.fetch_sub(1, Ordering::SeqCst);
+            if let Some(done) = result? {
+                return Ok(Some(done));
+            }
+        }
+        Ok(None)
+    }
+}

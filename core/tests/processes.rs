@@ -1,0 +1,326 @@
+//! Several processes on one queue, and processes killed while they hold the lock.
+//!
+//! One `#[test]` runs every scenario in turn: `fork()` is only safe while no other thread of
+//! the test binary is busy, and a single test keeps the harness to one running thread.
+
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use shmqueue_core::{CreateOptions, Event, Queue, Recovery};
+
+fn name(scenario: &str) -> String {
+    let name = format!("coreproc-{scenario}-{}", std::process::id());
+    Queue::remove(&name).expect("remove stale");
+    name
+}
+
+fn open(name: &str, capacity: u64) -> Queue {
+    Queue::open(
+        name,
+        &CreateOptions {
+            capacity,
+            ..CreateOptions::default()
+        },
+    )
+    .expect("open")
+}
+
+/// Runs `child` in a forked process that exits with its return code.
+fn fork(child: impl FnOnce() -> i32) -> libc::pid_t {
+    // SAFETY: the harness runs only this test; the child calls no async-signal-unsafe code that
+    // another thread could have left locked (there is no other thread doing anything).
+    match unsafe { libc::fork() } {
+        0 => {
+            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(child)).unwrap_or(101);
+            // SAFETY: leaves without running the parent's atexit handlers or test harness.
+            unsafe { libc::_exit(code) }
+        }
+        -1 => panic!("fork failed"),
+        pid => pid,
+    }
+}
+
+fn wait_exit(pid: libc::pid_t) -> i32 {
+    let mut status = 0;
+    // SAFETY: pid is our child.
+    unsafe { libc::waitpid(pid, &mut status, 0) };
+    if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -libc::WTERMSIG(status)
+    }
+}
+
+fn kill(pid: libc::pid_t) {
+    // SAFETY: pid is our child.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    assert_eq!(wait_exit(pid), -libc::SIGKILL);
+}
+
+fn pipe() -> (OwnedFd, OwnedFd) {
+    let mut fds = [0; 2];
+    // SAFETY: fds has room for two descriptors.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both descriptors were just created and are owned by nobody else.
+    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
+}
+
+fn read_byte(fd: &OwnedFd) {
+    use std::os::fd::AsRawFd;
+    let mut byte = 0u8;
+    // SAFETY: reads one byte into a local.
+    let n = unsafe { libc::read(fd.as_raw_fd(), (&mut byte as *mut u8).cast(), 1) };
+    assert_eq!(n, 1, "the child never reached its pause point");
+}
+
+fn pop_all(queue: &mut Queue) -> Vec<Vec<u8>> {
+    let mut all = Vec::new();
+    queue.pop_many(usize::MAX, &mut all).expect("pop_many");
+    all
+}
+
+#[test]
+fn multi_process_scenarios() {
+    producers_and_consumers_move_every_message_exactly_once();
+    for (point, push, recovery) in [
+        ("locked", true, Recovery::RolledBack),
+        ("record-written", true, Recovery::RolledBack),
+        ("journal-armed", true, Recovery::RolledForward),
+        ("locked", false, Recovery::RolledBack),
+        ("journal-armed", false, Recovery::RolledForward),
+    ] {
+        a_lock_holder_killed_at(point, push, recovery);
+    }
+    a_consumer_killed_while_blocked_does_not_disturb_others();
+    a_sleeping_consumer_wakes_promptly_on_push();
+}
+
+/// 2 producers x 20,000 messages, 2 consumers: each message arrives exactly once.
+fn producers_and_consumers_move_every_message_exactly_once() {
+    let name = name("mpmc");
+    open(&name, 1 << 16);
+    const PER_PRODUCER: u32 = 20_000;
+    let producers: Vec<_> = (0..2u32)
+        .map(|p| {
+            let name = name.clone();
+            fork(move || {
+                let mut queue = open(&name, 1 << 16);
+                for i in 0..PER_PRODUCER {
+                    let payload = [p.to_le_bytes(), i.to_le_bytes()].concat();
+                    let stored = queue
+                        .wait_for(
+                            Event::NotFull,
+                            Duration::from_secs(30),
+                            &mut || false,
+                            |q| Ok(q.push(&payload)?.then_some(())),
+                        )
+                        .expect("push");
+                    if stored.is_none() {
+                        return 2;
+                    }
+                }
+                0
+            })
+        })
+        .collect();
+    let (read_end, write_end) = pipe();
+    let consumers: Vec<_> = (0..2)
+        .map(|_| {
+            let name = name.clone();
+            let write_fd = {
+                use std::os::fd::AsRawFd;
+                write_end.as_raw_fd()
+            };
+            fork(move || {
+                let mut queue = open(&name, 1 << 16);
+                let mut out = Vec::new();
+                loop {
+                    out.clear();
+                    let got = queue
+                        .wait_for(
+                            Event::NotEmpty,
+                            Duration::from_secs(2),
+                            &mut || false,
+                            |q| Ok(q.pop(&mut out)?.then_some(())),
+                        )
+                        .expect("pop");
+                    if got.is_none() {
+                        return 0;
+                    }
+                    // SAFETY: writes 8 bytes (< PIPE_BUF, so atomic) to the shared pipe.
+                    unsafe { libc::write(write_fd, out.as_ptr().cast(), out.len()) };
+                }
+            })
+        })
+        .collect();
+    drop(write_end);
+    // Read what consumers received while they run (the pipe would fill up otherwise).
+    let mut received = Vec::new();
+    {
+        use std::io::Read;
+        let mut file = std::fs::File::from(read_end);
+        let reader = std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).expect("read pipe");
+            bytes
+        });
+        for pid in producers {
+            assert_eq!(wait_exit(pid), 0, "producer failed");
+        }
+        for pid in consumers {
+            assert_eq!(wait_exit(pid), 0, "consumer failed");
+        }
+        received.extend(reader.join().expect("reader"));
+    }
+    let mut seen = vec![0u8; 2 * PER_PRODUCER as usize];
+    for chunk in received.chunks_exact(8) {
+        let p = u32::from_le_bytes(chunk[..4].try_into().expect("4 bytes")) as usize;
+        let i = u32::from_le_bytes(chunk[4..].try_into().expect("4 bytes"));
+        seen[p * PER_PRODUCER as usize + i as usize] += 1;
+    }
+    let lost = seen.iter().filter(|&&n| n == 0).count();
+    let duplicated = seen.iter().filter(|&&n| n > 1).count();
+    println!(
+        "mpmc: received {} of {}, lost {lost}, duplicated {duplicated}",
+        received.len() / 8,
+        seen.len()
+    );
+    assert_eq!((lost, duplicated), (0, 0));
+    let stats = open(&name, 1 << 16).stats().expect("stats");
+    assert_eq!(
+        (stats.enqueued, stats.dequeued, stats.length),
+        (2 * PER_PRODUCER as u64, 2 * PER_PRODUCER as u64, 0)
+    );
+    Queue::remove(&name).expect("remove");
+}
+
+/// A process SIGKILLed at `point` while holding the lock (in a push, or a pop): the others go
+/// on, every acknowledged message is still there exactly once, and the counters add up.
+fn a_lock_holder_killed_at(point: &'static str, push: bool, expected: Recovery) {
+    let name = name(&format!("kill-{point}-{push}"));
+    let mut queue = open(&name, 1 << 16);
+    for i in 0..100u32 {
+        assert!(queue.push(&i.to_le_bytes()).expect("push"));
+    }
+    let (read_end, write_end) = pipe();
+    let child_name = name.clone();
+    let pid = fork(move || {
+        use std::os::fd::AsRawFd;
+        let fd = write_end.as_raw_fd();
+        shmqueue_core::hooks::arm(point, move || {
+            // SAFETY: writes one byte to our end of the pipe.
+            unsafe { libc::write(fd, b"p".as_ptr().cast(), 1) };
+        });
+        let mut queue = open(&child_name, 1 << 16);
+        if push {
+            queue.push(b"from the killed producer").expect("push");
+        } else {
+            queue.pop(&mut Vec::new()).expect("pop");
+        }
+        0
+    });
+    read_byte(&read_end);
+    kill(pid);
+
+    let started = Instant::now();
+    let mut all = pop_all(&mut queue);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "the queue was wedged"
+    );
+    let stats = queue.stats().expect("stats");
+    assert_eq!(
+        stats.recoveries, 1,
+        "{point}: the next holder repaired the queue"
+    );
+
+    let published = expected == Recovery::RolledForward;
+    let mut wanted: Vec<Vec<u8>> = (0..100u32).map(|i| i.to_le_bytes().to_vec()).collect();
+    if push && published {
+        wanted.push(b"from the killed producer".to_vec());
+    }
+    if !push && published {
+        wanted.remove(0); // the killed consumer had taken it: its loss is the one allowed
+    }
+    if push && !published {
+        assert!(
+            !all.iter()
+                .any(|m| m.as_slice() == b"from the killed producer"),
+            "{point}: an unpublished write became visible"
+        );
+    }
+    all.sort();
+    wanted.sort();
+    assert_eq!(
+        all, wanted,
+        "{point} push={push}: every acknowledged message exactly once"
+    );
+    assert_eq!(
+        stats.enqueued - stats.dequeued,
+        stats.length + stats.in_flight + stats.delayed + stats.dead
+    );
+    println!(
+        "killed holder at {point} ({}): {} messages intact",
+        if push { "push" } else { "pop" },
+        all.len()
+    );
+    Queue::remove(&name).expect("remove");
+}
+
+fn a_consumer_killed_while_blocked_does_not_disturb_others() {
+    let name = name("blocked");
+    let mut queue = open(&name, 1 << 16);
+    let child_name = name.clone();
+    let pid = fork(move || {
+        let mut queue = open(&child_name, 1 << 16);
+        let mut out = Vec::new();
+        let _ = queue.wait_for(
+            Event::NotEmpty,
+            Duration::from_secs(60),
+            &mut || false,
+            |q| Ok(q.pop(&mut out)?.then_some(())),
+        );
+        0
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    kill(pid);
+    assert!(queue.push(b"after").expect("push"));
+    assert_eq!(pop_all(&mut queue), vec![b"after".to_vec()]);
+    Queue::remove(&name).expect("remove");
+}
+
+fn a_sleeping_consumer_wakes_promptly_on_push() {
+    let name = name("wake");
+    let mut queue = open(&name, 1 << 16);
+    let child_name = name.clone();
+    let pid = fork(move || {
+        let mut queue = open(&child_name, 1 << 16);
+        let mut out = Vec::new();
+        let got = queue
+            .wait_for(
+                Event::NotEmpty,
+                Duration::from_secs(10),
+                &mut || false,
+                |q| Ok(q.pop(&mut out)?.then_some(())),
+            )
+            .expect("wait");
+        let sent_at = u128::from_le_bytes(out.as_slice().try_into().unwrap_or([0; 16]));
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros());
+        let latency_us = now.saturating_sub(sent_at);
+        println!("wake-up latency: {latency_us} us");
+        if got.is_some() && latency_us < 1_000_000 {
+            0
+        } else {
+            1
+        }
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    queue.push(&now.to_le_bytes()).expect("push");
+    assert_eq!(wait_exit(pid), 0, "the sleeper did not wake");
+    Queue::remove(&name).expect("remove");
+}
