@@ -1,0 +1,44 @@
+//! Every failure the extension reports, and the one place that turns them into PHP exceptions.
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+use ext_php_rs::exception::PhpException;
+use ext_php_rs::zend::{ce, ClassEntry};
+use shmqueue_core::QueueError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    #[error("cannot store {0}")]
+    Unstorable(String),
+    #[error("a stored message is damaged and cannot be decoded: {0}")]
+    Damaged(String),
+    #[error("invalid {what}: {why}")]
+    Argument { what: &'static str, why: String },
+}
+
+/// `SHMQueueException`, registered at module startup.
+static EXCEPTION_CLASS: AtomicPtr<ClassEntry> = AtomicPtr::new(std::ptr::null_mut());
+
+pub fn set_exception_class(class: &'static ClassEntry) {
+    EXCEPTION_CLASS.store(
+        class as *const ClassEntry as *mut ClassEntry,
+        Ordering::Release,
+    );
+}
+
+fn exception_class() -> &'static ClassEntry {
+    let class = EXCEPTION_CLASS.load(Ordering::Acquire);
+    // SAFETY: set once at startup to an engine-owned class entry that lives as long as PHP; the
+    // fallback covers a startup that failed to register it.
+    unsafe { class.as_ref() }.unwrap_or_else(ce::exception)
+}
+
+impl From<Error> for PhpException {
+    fn from(error: Error) -> Self {
+        PhpException::new(error.to_string(), 0, exception_class())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,248 @@
+//! What each PHP method does, in plain Rust with typed errors: encode outside the lock, one core
+//! call, decode outside the lock. `classes.rs` only adapts signatures to PHP.
+
+use std::cell::Cell;
+use std::time::Duration;
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::types::{ZendHashTable, Zval};
+use shmqueue_codec::Writer;
+use shmqueue_core::{CreateOptions, Event, Lease, Queue};
+
+use crate::codec;
+use crate::error::{Error, Result};
+use crate::settings;
+use crate::zend;
+
+thread_local! {
+    /// Encoding scratch kept between calls, taken while in use: re-entrant calls (a
+    /// `__serialize` that enqueues) simply get a fresh one.
+    static WRITER: Cell<Option<Writer>> = const { Cell::new(None) };
+}
+
+/// Runs `f` with the process's reusable writer.
+fn with_writer<R>(f: impl FnOnce(&mut Writer) -> R) -> R {
+    let mut writer = WRITER.with(Cell::take).unwrap_or_default();
+    let result = f(&mut writer);
+    WRITER.with(|cell| cell.set(Some(writer)));
+    result
+}
+
+/// A message taken under a lease, for `SHMQueueJob`.
+pub struct Reserved {
+    pub lease: Lease,
+    pub value: Zval,
+}
+
+pub struct Handle {
+    queue: Queue,
+}
+
+impl Handle {
+    pub fn open(name: &str, options: &CreateOptions) -> Result<Handle> {
+        Ok(Handle {
+            queue: Queue::open(name, options)?,
+        })
+    }
+
+    pub fn remove(name: &str) -> Result<bool> {
+        Ok(Queue::remove(name)?)
+    }
+
+    /// Waits up to `timeout` for `attempt`, returning early when PHP has a signal to deliver.
+    fn wait<R>(
+        &mut self,
+        event: Event,
+        timeout: Duration,
+        attempt: impl FnMut(&mut Queue) -> shmqueue_core::Result<Option<R>>,
+    ) -> Result<Option<R>> {
+        Ok(self
+            .queue
+            .wait_for(event, timeout, &mut zend::interrupt_pending, attempt)?)
+    }
+
+    pub fn enqueue(&mut self, value: &Zval, timeout: f64) -> Result<bool> {
+        let timeout = settings::duration("timeout", timeout)?;
+        with_writer(|writer| {
+            codec::encode(value, writer)?;
+            let bytes = writer.as_bytes();
+            if timeout.is_zero() {
+                return Ok(self.queue.push(bytes)?);
+            }
+            Ok(self
+                .wait(Event::NotFull, timeout, |queue| {
+                    Ok(queue.push(bytes)?.then_some(()))
+                })?
+                .is_some())
+        })
+    }
+
+    pub fn enqueue_delayed(&mut self, value: &Zval, delay: f64) -> Result<bool> {
+        let delay_ms = settings::milliseconds("delay", delay)?;
+        with_writer(|writer| {
+            codec::encode(value, writer)?;
+            let not_before = (delay_ms > 0).then(|| shmqueue_core::now_ms() + delay_ms);
+            Ok(self.queue.push_at(writer.as_bytes(), not_before)?)
+        })
+    }
+
+    pub fn enqueue_many(&mut self, values: &ZendHashTable) -> Result<i64> {
+        // Encode everything first: a value that cannot be stored fails the call before any is stored.
+        let mut blobs = Vec::with_capacity(values.len());
+        let mut failure = None;
+        let _ = zend::for_each(values, |_, value| {
+            with_writer(|writer| {
+                codec::encode(value, writer).map(|()| blobs.push(writer.as_bytes().to_vec()))
+            })
+            .map_err(|error| failure = Some(error))
+        });
+        if let Some(error) = failure {
+            return Err(error);
+        }
+        let slices: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        Ok(self.queue.push_many(&slices)? as i64)
+    }
+
+    pub fn dequeue(&mut self, timeout: f64) -> Result<Zval> {
+        let timeout = settings::duration("timeout", timeout)?;
+        let mut bytes = Vec::new();
+        let taken = if timeout.is_zero() {
+            self.queue.pop(&mut bytes)?
+        } else {
+            self.wait(Event::NotEmpty, timeout, |queue| {
+                Ok(queue.pop(&mut bytes)?.then_some(()))
+            })?
+            .is_some()
+        };
+        if !taken {
+            let mut none = Zval::new();
+            none.set_bool(false);
+            return Ok(none);
+        }
+        codec::decode(&bytes)
+    }
+
+    pub fn dequeue_many(&mut self, max: i64, timeout: f64) -> Result<ZBox<ZendHashTable>> {
+        if max < 0 {
+            return Err(Error::Argument {
+                what: "max",
+                why: format!("{max} is negative"),
+            });
+        }
+        let timeout = settings::duration("timeout", timeout)?;
+        let mut blobs = Vec::new();
+        self.wait(Event::NotEmpty, timeout, |queue| {
+            Ok((queue.pop_many(max as usize, &mut blobs)? > 0 || max == 0).then_some(()))
+        })?;
+        let mut list = ZendHashTable::with_capacity(blobs.len() as u32);
+        for blob in &blobs {
+            zend::push(&mut list, codec::decode(blob)?);
+        }
+        Ok(list)
+    }
+
+    pub fn length(&mut self) -> Result<i64> {
+        Ok(self.queue.len()? as i64)
+    }
+
+    pub fn stats(&mut self) -> Result<ZBox<ZendHashTable>> {
+        let stats = self.queue.stats()?;
+        let mut table = ZendHashTable::with_capacity(20);
+        zend::insert_str(
+            &mut table,
+            b"name",
+            zend::string_zval(self.queue.name().as_bytes()),
+        );
+        let counts = [
+            ("capacity", stats.capacity),
+            ("used_bytes", stats.used_bytes),
+            ("length", stats.length),
+            ("ready", stats.ready),
+            ("in_flight", stats.in_flight),
+            ("delayed", stats.delayed),
+            ("dead", stats.dead),
+            ("enqueued", stats.enqueued),
+            ("dequeued", stats.dequeued),
+            ("purged", stats.purged),
+            ("full_rejections", stats.full_rejections),
+            ("retries", stats.retries),
+            ("expired", stats.expired),
+            ("recoveries", stats.recoveries),
+            ("max_attempts", stats.max_attempts as u64),
+            ("lease_slots", stats.slots as u64),
+        ];
+        for (key, count) in counts {
+            let mut zv = Zval::new();
+            zv.set_long(count.min(i64::MAX as u64) as i64);
+            zend::insert_str(&mut table, key.as_bytes(), zv);
+        }
+        let mut lease = Zval::new();
+        lease.set_double(stats.lease_ms as f64 / 1000.0);
+        zend::insert_str(&mut table, b"lease", lease);
+        Ok(table)
+    }
+
+    pub fn reserve(&mut self, timeout: f64, lease: Option<f64>) -> Result<Option<Reserved>> {
+        let timeout = settings::duration("timeout", timeout)?;
+        let lease_ms = lease
+            .map(|seconds| settings::milliseconds("lease", seconds))
+            .transpose()?;
+        if lease_ms == Some(0) {
+            return Err(Error::Argument {
+                what: "lease",
+                why: "0 seconds: a lease must be positive".to_owned(),
+            });
+        }
+        let mut bytes = Vec::new();
+        let reserved = self.wait(Event::NotEmpty, timeout, |queue| {
+            bytes.clear();
+            queue.reserve(lease_ms, &mut bytes)
+        })?;
+        // A job that cannot be decoded stays leased: it expires and ends in the dead letters.
+        reserved
+            .map(|lease| {
+                Ok(Reserved {
+                    lease,
+                    value: codec::decode(&bytes)?,
+                })
+            })
+            .transpose()
+    }
+
+    pub fn ack(&mut self, lease: &Lease) -> Result<bool> {
+        Ok(self.queue.ack(lease)?)
+    }
+
+    pub fn release(&mut self, lease: &Lease, delay: f64) -> Result<bool> {
+        let delay_ms = settings::milliseconds("delay", delay)?;
+        Ok(self.queue.release(lease, delay_ms)?)
+    }
+
+    pub fn dead_letters(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {
+        let max = usize::try_from(max).map_err(|_| Error::Argument {
+            what: "max",
+            why: format!("{max} is negative"),
+        })?;
+        let letters = self.queue.dead_letters(max)?;
+        let mut list = ZendHashTable::with_capacity(letters.len() as u32);
+        for (attempts, blob) in letters {
+            let mut entry = ZendHashTable::with_capacity(2);
+            zend::insert_str(&mut entry, b"value", codec::decode(&blob)?);
+            let mut count = Zval::new();
+            count.set_long(attempts as i64);
+            zend::insert_str(&mut entry, b"attempts", count);
+            let mut zv = Zval::new();
+            zv.set_hashtable(entry);
+            zend::push(&mut list, zv);
+        }
+        Ok(list)
+    }
+
+    pub fn requeue_dead(&mut self) -> Result<i64> {
+        Ok(self.queue.requeue_dead()? as i64)
+    }
+
+    pub fn purge_dead(&mut self) -> Result<i64> {
+        Ok(self.queue.purge_dead()? as i64)
+    }
+}

@@ -1,0 +1,331 @@
+//! The few Zend engine calls ext-php-rs does not wrap: binary-safe hash-table walks, PHP's own
+//! serializer, ini lookups, the pending-signal flag. Every `unsafe` block here says why it holds.
+
+use std::ffi::{c_char, c_int, c_void, CStr};
+use std::ptr::{self, null_mut};
+
+use ext_php_rs::boxed::ZBox;
+use ext_php_rs::ffi;
+use ext_php_rs::types::{ZendHashTable, ZendObject, ZendStr, Zval};
+use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
+
+/// `smart_str` from `zend_smart_str_public.h`.
+#[repr(C)]
+struct SmartStr {
+    s: *mut ffi::zend_string,
+    a: usize,
+}
+
+// Exported by the PHP binary; resolved when PHP loads the extension.
+extern "C" {
+    fn zend_ini_string_ex(
+        name: *const c_char,
+        len: usize,
+        orig: c_int,
+        exists: *mut bool,
+    ) -> *mut c_char;
+    fn zend_ini_parse_quantity(
+        value: *mut ffi::zend_string,
+        errstr: *mut *mut ffi::zend_string,
+    ) -> ffi::zend_long;
+    fn display_ini_entries(module: *mut ffi::zend_module_entry);
+    fn php_var_serialize_init() -> *mut c_void;
+    fn php_var_serialize(buf: *mut SmartStr, zv: *mut ffi::zval, data: *mut *mut c_void);
+    fn php_var_serialize_destroy(data: *mut c_void);
+    fn php_unserialize_with_options(
+        rv: *mut ffi::zval,
+        buf: *const c_char,
+        len: usize,
+        options: *mut ffi::HashTable,
+        function_name: *const c_char,
+    );
+}
+
+/// Flags in `gc.u.type_info` (zend_types.h, PHP 8).
+const GC_PROTECTED: u32 = 1 << 5;
+const HASH_FLAG_PACKED: u32 = 1 << 2;
+
+#[inline]
+pub fn type_of(zv: &Zval) -> u32 {
+    // SAFETY: every zval has an initialised type byte.
+    unsafe { zv.u1.v.type_ as u32 }
+}
+
+/// A hash-table key, binary safe.
+pub enum Key<'a> {
+    Int(i64),
+    Str(&'a [u8]),
+}
+
+/// Calls `visit` for each element of `ht` in order; stops at the first error.
+pub fn for_each<'a, E>(
+    ht: &'a ffi::HashTable,
+    mut visit: impl FnMut(Key<'a>, &'a Zval) -> Result<(), E>,
+) -> Result<(), E> {
+    // SAFETY: PHP 8.2 layout: packed tables hold `nNumUsed` bare zvals in arPacked, others hold
+    // `nNumUsed` buckets in arData; holes are IS_UNDEF. The table is not modified during the walk.
+    unsafe {
+        if ht.u.flags & HASH_FLAG_PACKED != 0 {
+            let base = ht.__bindgen_anon_1.arPacked;
+            for i in 0..ht.nNumUsed {
+                let zv = &*(base.add(i as usize) as *const Zval);
+                if type_of(zv) != ffi::IS_UNDEF {
+                    visit(Key::Int(i as i64), zv)?;
+                }
+            }
+        } else {
+            let base = ht.__bindgen_anon_1.arData;
+            for i in 0..ht.nNumUsed {
+                let bucket = &*base.add(i as usize);
+                let zv = &*(ptr::addr_of!(bucket.val) as *const Zval);
+                if type_of(zv) == ffi::IS_UNDEF {
+                    continue;
+                }
+                let key = if bucket.key.is_null() {
+                    Key::Int(bucket.h as i64)
+                } else {
+                    Key::Str((*(bucket.key as *const ZendStr)).as_bytes())
+                };
+                visit(key, zv)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether the keys of `ht` are exactly 0..n-1 in order (a PHP "list").
+pub fn is_list(ht: &ffi::HashTable) -> bool {
+    // SAFETY: reading the flags word of a live table.
+    let packed = unsafe { ht.u.flags } & HASH_FLAG_PACKED != 0;
+    if ht.nNumOfElements == 0 || (packed && ht.nNumUsed == ht.nNumOfElements) {
+        return true;
+    }
+    let mut expected = 0i64;
+    for_each(ht, |key, _| match key {
+        Key::Int(i) if i == expected => {
+            expected += 1;
+            Ok(())
+        }
+        _ => Err(()),
+    })
+    .is_ok()
+}
+
+/// Marks an array as being visited, so a walk that meets it again knows it is recursive; the
+/// mark goes away on drop. Immutable arrays cannot be recursive and are never marked.
+pub struct RecursionGuard(*mut ffi::HashTable);
+
+impl RecursionGuard {
+    /// `None` when `ht` is already being visited (the value contains itself).
+    pub fn enter(ht: *mut ffi::HashTable) -> Option<RecursionGuard> {
+        // SAFETY: `ht` is a live array of the value being walked; only the GC flag bits change.
+        unsafe {
+            let info = &mut (*ht).gc.u.type_info;
+            if *info & ffi::GC_IMMUTABLE != 0 {
+                return Some(RecursionGuard(null_mut()));
+            }
+            if *info & GC_PROTECTED != 0 {
+                return None;
+            }
+            *info |= GC_PROTECTED;
+        }
+        Some(RecursionGuard(ht))
+    }
+}
+
+impl Drop for RecursionGuard {
+    fn drop(&mut self) {
+        if !self.0.is_null() {
+            // SAFETY: set by `enter` on a table that outlives the walk.
+            unsafe { (*self.0).gc.u.type_info &= !GC_PROTECTED };
+        }
+    }
+}
+
+/// PHP's `serialize($zv)`; on failure (a Closure, an exception in `__serialize`...) the
+/// pending exception's message.
+pub fn serialize(zv: &Zval) -> Result<Vec<u8>, String> {
+    // SAFETY: the smart_str and serializer state live for this call only; the result string is
+    // released after copying. `zv` is only read by the serializer.
+    unsafe {
+        let mut buf = SmartStr {
+            s: null_mut(),
+            a: 0,
+        };
+        let mut state = php_var_serialize_init();
+        php_var_serialize(&mut buf, zv as *const Zval as *mut ffi::zval, &mut state);
+        php_var_serialize_destroy(state);
+        let bytes = if buf.s.is_null() {
+            Vec::new()
+        } else {
+            (*(buf.s as *const ZendStr)).as_bytes().to_vec()
+        };
+        if !buf.s.is_null() {
+            ffi::ext_php_rs_zend_string_release(buf.s);
+        }
+        match take_exception_message() {
+            Some(message) => Err(message),
+            None => Ok(bytes),
+        }
+    }
+}
+
+/// PHP's `unserialize($bytes)`, quietly: damaged input is an `Err`, not a notice.
+pub fn unserialize(bytes: &[u8]) -> Result<Zval, String> {
+    let mut value = Zval::new();
+    // SAFETY: executor globals are live during a request; error_reporting is restored below.
+    let globals = unsafe { &mut *ffi::ext_php_rs_executor_globals() };
+    let saved = globals.error_reporting;
+    globals.error_reporting = 0;
+    // SAFETY: `value` is a fresh zval the call writes into; `bytes` outlives the call.
+    unsafe {
+        php_unserialize_with_options(
+            &mut value as *mut Zval as *mut ffi::zval,
+            bytes.as_ptr().cast(),
+            bytes.len(),
+            null_mut(),
+            c"unserialize".as_ptr(),
+        );
+    }
+    globals.error_reporting = saved;
+    if let Some(message) = take_exception_message() {
+        return Err(message);
+    }
+    // unserialize() says "failed" with false; "b:0;" is a stored false.
+    if value.is_false() && bytes != b"b:0;" {
+        return Err(format!(
+            "PHP could not unserialize {} bytes of object data",
+            bytes.len()
+        ));
+    }
+    Ok(value)
+}
+
+/// Clears a pending PHP exception, returning its message.
+fn take_exception_message() -> Option<String> {
+    let exception: ZBox<ZendObject> = ExecutorGlobals::take_exception()?;
+    // `message` is protected: ask the exception itself.
+    let message = exception
+        .try_call_method("getMessage", vec![])
+        .ok()
+        .and_then(|message| message.string());
+    Some(message.unwrap_or_else(|| "unknown error".to_owned()))
+}
+
+/// A binary string zval.
+pub fn string_zval(bytes: &[u8]) -> Zval {
+    let mut zv = Zval::new();
+    zv.set_zend_string(ZendStr::new(bytes, false));
+    zv
+}
+
+/// Inserts `value` at the next integer key; the table takes ownership.
+pub fn push(ht: &mut ZendHashTable, value: Zval) {
+    let mut value = std::mem::ManuallyDrop::new(value);
+    // SAFETY: `ht` is a live, writable array; on return it owns the zval's reference.
+    unsafe {
+        ffi::zend_hash_next_index_insert(
+            ht as *mut ZendHashTable as *mut ffi::HashTable,
+            &mut *value as *mut Zval as *mut ffi::zval,
+        )
+    };
+}
+
+/// Inserts `value` under the integer `key`; the table takes ownership.
+pub fn insert_int(ht: &mut ZendHashTable, key: i64, value: Zval) {
+    let mut value = std::mem::ManuallyDrop::new(value);
+    // SAFETY: as for `push`.
+    unsafe {
+        ffi::zend_hash_index_update(
+            ht as *mut ZendHashTable as *mut ffi::HashTable,
+            key as ffi::zend_ulong,
+            &mut *value as *mut Zval as *mut ffi::zval,
+        )
+    };
+}
+
+/// Inserts `value` under the binary string `key`; the table takes ownership.
+pub fn insert_str(ht: &mut ZendHashTable, key: &[u8], value: Zval) {
+    let mut value = std::mem::ManuallyDrop::new(value);
+    // SAFETY: as for `push`; the key bytes are copied into a new zend_string by the call.
+    unsafe {
+        ffi::zend_hash_str_update(
+            ht as *mut ZendHashTable as *mut ffi::HashTable,
+            key.as_ptr().cast(),
+            key.len(),
+            &mut *value as *mut Zval as *mut ffi::zval,
+        )
+    };
+}
+
+/// The current value of ini setting `name`, or `None` if it is not registered.
+pub fn ini_string(name: &CStr) -> Option<String> {
+    let bytes = name.to_bytes();
+    let mut exists = false;
+    // SAFETY: the engine returns a pointer into its own ini table (or null), valid during the call.
+    let value = unsafe { zend_ini_string_ex(bytes.as_ptr().cast(), bytes.len(), 0, &mut exists) };
+    if !exists || value.is_null() {
+        return None;
+    }
+    // SAFETY: ini values are NUL-terminated.
+    Some(
+        unsafe { CStr::from_ptr(value) }
+            .to_string_lossy()
+            .into_owned(),
+    )
+}
+
+/// Parses "1M", "64k", "1073741824" the way PHP parses `memory_limit`.
+pub fn parse_quantity(text: &str) -> Result<i64, String> {
+    let mut value = ZendStr::new(text.as_bytes(), false);
+    let mut error: *mut ffi::zend_string = null_mut();
+    // SAFETY: `value` lives across the call; an error string, if any, is ours to release.
+    let parsed = unsafe { zend_ini_parse_quantity(value.as_mut_ptr(), &mut error) };
+    if error.is_null() {
+        return Ok(parsed);
+    }
+    // SAFETY: a valid zend_string returned by the engine, released once after copying.
+    let message = unsafe {
+        let message = String::from_utf8_lossy((*(error as *const ZendStr)).as_bytes()).into_owned();
+        ffi::ext_php_rs_zend_string_release(error);
+        message
+    };
+    Err(message)
+}
+
+/// Prints this module's ini table in phpinfo().
+pub fn print_ini_entries(module: *mut ffi::zend_module_entry) {
+    // SAFETY: called by the engine's info hook with our own module entry.
+    unsafe { display_ini_entries(module) };
+}
+
+/// Whether a signal (or a timeout) is waiting for the engine: with `pcntl_async_signals(true)`
+/// PHP's signal handler sets `EG(vm_interrupt)`; a blocking method returns early so the
+/// engine can run the handler.
+pub fn interrupt_pending() -> bool {
+    // SAFETY: EG(vm_interrupt) is a zend_atomic_bool (C11 atomic bool) in the live executor globals.
+    unsafe {
+        let globals = ffi::ext_php_rs_executor_globals();
+        let flag =
+            ptr::addr_of!((*globals).vm_interrupt.value) as *const std::sync::atomic::AtomicBool;
+        (*flag).load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// A class registered in `CG(class_table)` during module startup (when `ClassEntry::try_find`
+/// cannot see it yet), by lower-case name.
+pub fn startup_class(lowercase_name: &str) -> Option<&'static ClassEntry> {
+    // SAFETY: compiler globals are live during MINIT; the table maps names to class entries.
+    unsafe {
+        let globals = ffi::ext_php_rs_compiler_globals();
+        let zv = ffi::zend_hash_str_find(
+            (*globals).class_table,
+            lowercase_name.as_ptr().cast(),
+            lowercase_name.len(),
+        );
+        if zv.is_null() {
+            return None;
+        }
+        ((*zv).value.ptr as *const ClassEntry).as_ref()
+    }
+}
