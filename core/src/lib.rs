@@ -26,5 +26,5 @@ pub use clock::now_ms;
 pub use error::{QueueError, Result};
 pub use queue::{Event, Queue, Stats, WAIT_SLICE};
 pub use recovery::Recovery;
-pub use ring::Lease;
+pub use ring::{Lease, Peeked};
 pub use segment::CreateOptions;

@@ -14,7 +14,7 @@ use crate::clock::now_ms;
 use crate::error::{QueueError, Result};
 use crate::futex;
 use crate::recovery::Locked;
-use crate::ring::{Lease, Ring};
+use crate::ring::{Lease, Peeked, Ring};
 use crate::segment::{self, CreateOptions, Segment};
 
 /// Longest single sleep of a blocked call: how often it checks `interrupted` (pending signals)
@@ -99,6 +99,12 @@ impl Queue {
             options: options.clone(),
             segment,
         })
+    }
+
+    /// Opens the queue `name` only if it exists (operator tools must not create queues).
+    pub fn open_existing(name: &str) -> Result<Queue> {
+        let segment = Rc::new(Segment::open_existing(name, Instant::now() + Duration::from_secs(1))?);
+        Ok(Queue { name: name.to_owned(), options: CreateOptions::default(), segment })
     }
 
     /// Deletes the queue `name`; `false` when there was none. Processes that still have it open
@@ -285,6 +291,16 @@ impl Queue {
             out.clear();
             ring.sweep_expired(now)?;
             ring.dead_letters(max, &mut out)
+        })?;
+        Ok(out)
+    }
+
+    /// Up to `max` messages (ready, leased, delayed or dead), oldest first, left in place.
+    pub fn peek(&mut self, max: usize) -> Result<Vec<Peeked>> {
+        let mut out = Vec::new();
+        self.with_ring(|ring| {
+            out.clear();
+            ring.peek(max, &mut out)
         })?;
         Ok(out)
     }

@@ -29,6 +29,14 @@ pub struct Lease {
     pub until_ms: u64,
 }
 
+/// A message seen by `peek`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peeked {
+    pub state: RecordState,
+    pub attempts: u32,
+    pub payload: Vec<u8>,
+}
+
 /// A record that may be taken now.
 #[derive(Clone, Copy)]
 struct Available {
@@ -590,6 +598,18 @@ impl<'a> Ring<'a> {
                 let mut payload = Vec::new();
                 self.copy_payload(pos, header, &mut payload);
                 out.push((header.attempts as u32, payload));
+            }
+            Ok(())
+        })
+    }
+
+    /// Up to `max` records that hold a message, oldest first, without taking them.
+    pub fn peek(&self, max: usize, out: &mut Vec<Peeked>) -> Result<()> {
+        self.for_each_record(|pos, header| {
+            if out.len() < max && !matches!(header.state, RecordState::Done | RecordState::Padding) {
+                let mut payload = Vec::new();
+                self.copy_payload(pos, header, &mut payload);
+                out.push(Peeked { state: header.state, attempts: header.attempts as u32, payload });
             }
             Ok(())
         })
