@@ -11,7 +11,8 @@ use ext_php_rs::zend::ce;
 use shmqueue_core::Lease;
 
 use crate::handle::Handle;
-use crate::settings;
+use crate::error::Error;
+use crate::settings::Requested;
 
 /// A job taken with `SHMQueue::reserve()`: hand it back with `ack()` or `release()`.
 #[php_class]
@@ -54,8 +55,23 @@ impl ShmQueueJob {
 #[php(name = "SHMQueue")]
 #[php(flags = ClassFlags::Final)]
 #[php(implements(ce = ce::countable, stub = "\\Countable"))]
+/// Starts unopened (`Default`) so that `constructor.rs` can open it in place.
+#[derive(Default)]
 pub struct ShmQueue {
-    handle: Handle,
+    handle: Option<Handle>,
+}
+
+impl ShmQueue {
+    /// What `new SHMQueue(...)` does, whichever handler runs it.
+    pub fn open(name: Option<&str>, capacity: Option<i64>, lease: Option<f64>, max_attempts: Option<i64>) -> Result<Self, Error> {
+        let requested = Requested::new(capacity, lease, max_attempts)?;
+        Ok(Self { handle: Some(Handle::open(name.unwrap_or("default"), &requested)?) })
+    }
+
+    /// The open queue; PHP can only reach an unopened object after its constructor failed.
+    fn handle(&mut self) -> Result<&mut Handle, Error> {
+        self.handle.as_mut().ok_or(Error::NotOpened)
+    }
 }
 
 #[php_impl]
@@ -63,17 +79,9 @@ impl ShmQueue {
     /// Opens the queue `$name` (default "default"), creating it if needed with `$capacity` bytes
     /// (default: ini shmqueue.default_capacity), leases of `$lease` seconds (shmqueue.lease) and
     /// `$maxAttempts` deliveries per job (shmqueue.max_attempts). An existing queue keeps the
-    /// settings it was created with.
-    pub fn __construct(
-        name: Option<&str>,
-        capacity: Option<i64>,
-        lease: Option<f64>,
-        maxAttempts: Option<i64>,
-    ) -> PhpResult<Self> {
-        let options = settings::create_options(capacity, lease, maxAttempts)?;
-        Ok(Self {
-            handle: Handle::open(name.unwrap_or("default"), &options)?,
-        })
+    /// settings it was created with. (`constructor.rs` takes this method's place at run time.)
+    pub fn __construct(name: Option<&str>, capacity: Option<i64>, lease: Option<f64>, maxAttempts: Option<i64>) -> PhpResult<Self> {
+        Ok(Self::open(name, capacity, lease, maxAttempts)?)
     }
 
     /// Deletes the queue `$name` and its messages; false if there was none.
@@ -86,26 +94,26 @@ impl ShmQueue {
     #[php(name = "enQueue")]
     #[php(defaults(timeout = 0.0))]
     pub fn en_queue(&mut self, value: &Zval, timeout: f64) -> PhpResult<bool> {
-        Ok(self.handle.enqueue(value, timeout)?)
+        Ok(self.handle()?.enqueue(value, timeout)?)
     }
 
     /// Stores `$value`, to be delivered no sooner than `$delay` seconds from now.
     #[php(name = "enQueueDelayed")]
     pub fn en_queue_delayed(&mut self, value: &Zval, delay: f64) -> PhpResult<bool> {
-        Ok(self.handle.enqueue_delayed(value, delay)?)
+        Ok(self.handle()?.enqueue_delayed(value, delay)?)
     }
 
     /// Stores the longest prefix of `$values` that fits, under one lock; returns how many.
     #[php(name = "enQueueMany")]
     pub fn en_queue_many(&mut self, values: &ZendHashTable) -> PhpResult<i64> {
-        Ok(self.handle.enqueue_many(values)?)
+        Ok(self.handle()?.enqueue_many(values)?)
     }
 
     /// The oldest message, or false when there is none (after waiting up to `$timeout` seconds).
     #[php(name = "deQueue")]
     #[php(defaults(timeout = 0.0))]
     pub fn de_queue(&mut self, timeout: f64) -> PhpResult<Zval> {
-        Ok(self.handle.dequeue(timeout)?)
+        Ok(self.handle()?.dequeue(timeout)?)
     }
 
     /// Up to `$max` of the oldest messages, taken under one lock (waiting up to `$timeout`
@@ -113,30 +121,30 @@ impl ShmQueue {
     #[php(name = "deQueueMany")]
     #[php(defaults(timeout = 0.0))]
     pub fn de_queue_many(&mut self, max: i64, timeout: f64) -> PhpResult<ZBox<ZendHashTable>> {
-        Ok(self.handle.dequeue_many(max, timeout)?)
+        Ok(self.handle()?.dequeue_many(max, timeout)?)
     }
 
     /// Messages waiting (ready now or delayed); leased and dead ones are not counted.
     #[php(name = "getLength")]
     pub fn get_length(&mut self) -> PhpResult<i64> {
-        Ok(self.handle.length()?)
+        Ok(self.handle()?.length()?)
     }
 
     /// Same as getLength(), for count($queue).
     pub fn count(&mut self) -> PhpResult<i64> {
-        Ok(self.handle.length()?)
+        Ok(self.handle()?.length()?)
     }
 
     /// Counters since creation and settings.
     pub fn stats(&mut self) -> PhpResult<ZBox<ZendHashTable>> {
-        Ok(self.handle.stats()?)
+        Ok(self.handle()?.stats()?)
     }
 
     /// Takes the oldest available message under a lease of `$lease` seconds (default: the
     /// queue's), waiting up to `$timeout` seconds; null when none came.
     #[php(defaults(timeout = 0.0))]
     pub fn reserve(&mut self, timeout: f64, lease: Option<f64>) -> PhpResult<Option<ShmQueueJob>> {
-        let reserved = self.handle.reserve(timeout, lease)?;
+        let reserved = self.handle()?.reserve(timeout, lease)?;
         Ok(reserved.map(|reserved| ShmQueueJob {
             lease: reserved.lease,
             value: reserved.value,
@@ -146,32 +154,32 @@ impl ShmQueue {
     /// Removes a reserved job for good; false when its lease had run out and it went to
     /// someone else (or to the dead letters).
     pub fn ack(&mut self, job: &ShmQueueJob) -> PhpResult<bool> {
-        Ok(self.handle.ack(&job.lease)?)
+        Ok(self.handle()?.ack(&job.lease)?)
     }
 
     /// Puts a reserved job back for another attempt, not before `$delay` seconds; to the dead
     /// letters when it has used its attempts. False when its lease was already lost.
     #[php(defaults(delay = 0.0))]
     pub fn release(&mut self, job: &ShmQueueJob, delay: f64) -> PhpResult<bool> {
-        Ok(self.handle.release(&job.lease, delay)?)
+        Ok(self.handle()?.release(&job.lease, delay)?)
     }
 
     /// Up to `$max` dead letters, oldest first, each as ['value' => ..., 'attempts' => n].
     #[php(name = "deadLetters")]
     #[php(defaults(max = 100))]
     pub fn dead_letters(&mut self, max: i64) -> PhpResult<ZBox<ZendHashTable>> {
-        Ok(self.handle.dead_letters(max)?)
+        Ok(self.handle()?.dead_letters(max)?)
     }
 
     /// Makes every dead letter available again, with its attempts reset; returns how many.
     #[php(name = "requeueDead")]
     pub fn requeue_dead(&mut self) -> PhpResult<i64> {
-        Ok(self.handle.requeue_dead()?)
+        Ok(self.handle()?.requeue_dead()?)
     }
 
     /// Deletes every dead letter; returns how many.
     #[php(name = "purgeDead")]
     pub fn purge_dead(&mut self) -> PhpResult<i64> {
-        Ok(self.handle.purge_dead()?)
+        Ok(self.handle()?.purge_dead()?)
     }
 }

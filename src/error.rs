@@ -12,10 +12,10 @@ pub enum Error {
     Queue(#[from] QueueError),
     #[error("cannot store {0}")]
     Unstorable(String),
+    #[error("this SHMQueue object was never opened: its constructor failed")]
+    NotOpened,
     #[error("a stored message is damaged and cannot be decoded: {0}")]
     Damaged(String),
-    #[error("invalid {what}: {why}")]
-    Argument { what: &'static str, why: String },
 }
 
 /// `SHMQueueException`, registered at module startup.

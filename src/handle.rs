@@ -2,30 +2,48 @@
 //! call, decode outside the lock. `classes.rs` only adapts signatures to PHP.
 
 use std::cell::Cell;
+use std::thread::LocalKey;
 use std::time::Duration;
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use shmqueue_codec::Writer;
-use shmqueue_core::{CreateOptions, Event, Lease, Queue};
+use shmqueue_core::{Event, Lease, Queue, QueueError};
 
 use crate::codec;
 use crate::error::{Error, Result};
-use crate::settings;
+use crate::settings::{self, Requested};
 use crate::zend;
 
 thread_local! {
-    /// Encoding scratch kept between calls, taken while in use: re-entrant calls (a
-    /// `__serialize` that enqueues) simply get a fresh one.
+    /// Scratch buffers kept between calls (no allocation per message), taken while in use:
+    /// a re-entrant call (a `__serialize` that enqueues) simply gets a fresh one.
     static WRITER: Cell<Option<Writer>> = const { Cell::new(None) };
+    static READ_BUFFER: Cell<Option<Vec<u8>>> = const { Cell::new(None) };
 }
 
-/// Runs `f` with the process's reusable writer.
-fn with_writer<R>(f: impl FnOnce(&mut Writer) -> R) -> R {
-    let mut writer = WRITER.with(Cell::take).unwrap_or_default();
-    let result = f(&mut writer);
-    WRITER.with(|cell| cell.set(Some(writer)));
+/// Runs `f` with the scratch value kept in `slot`.
+fn with_scratch<T: Default, R>(slot: &'static LocalKey<Cell<Option<T>>>, f: impl FnOnce(&mut T) -> R) -> R {
+    let mut scratch = slot.with(Cell::take).unwrap_or_default();
+    let result = f(&mut scratch);
+    slot.with(|cell| cell.set(Some(scratch)));
     result
+}
+
+fn with_writer<R>(f: impl FnOnce(&mut Writer) -> R) -> R {
+    with_scratch(&WRITER, f)
+}
+
+/// Runs `f` with an empty reusable byte buffer.
+fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    with_scratch(&READ_BUFFER, |buffer| {
+        buffer.clear();
+        f(buffer)
+    })
+}
+
+fn invalid(what: &'static str, why: String) -> Error {
+    Error::Queue(QueueError::InvalidArgument { what, why })
 }
 
 /// A message taken under a lease, for `SHMQueueJob`.
@@ -39,10 +57,8 @@ pub struct Handle {
 }
 
 impl Handle {
-    pub fn open(name: &str, options: &CreateOptions) -> Result<Handle> {
-        Ok(Handle {
-            queue: Queue::open(name, options)?,
-        })
+    pub fn open(name: &str, requested: &Requested) -> Result<Handle> {
+        Ok(Handle { queue: Queue::open(name, || requested.create_options())? })
     }
 
     pub fn remove(name: &str) -> Result<bool> {
@@ -105,29 +121,24 @@ impl Handle {
 
     pub fn dequeue(&mut self, timeout: f64) -> Result<Zval> {
         let timeout = settings::duration("timeout", timeout)?;
-        let mut bytes = Vec::new();
-        let taken = if timeout.is_zero() {
-            self.queue.pop(&mut bytes)?
-        } else {
-            self.wait(Event::NotEmpty, timeout, |queue| {
-                Ok(queue.pop(&mut bytes)?.then_some(()))
-            })?
-            .is_some()
-        };
-        if !taken {
-            let mut none = Zval::new();
-            none.set_bool(false);
-            return Ok(none);
-        }
-        codec::decode(&bytes)
+        with_read_buffer(|bytes| {
+            let taken = if timeout.is_zero() {
+                self.queue.pop(bytes)?
+            } else {
+                self.wait(Event::NotEmpty, timeout, |queue| Ok(queue.pop(bytes)?.then_some(())))?.is_some()
+            };
+            if !taken {
+                let mut none = Zval::new();
+                none.set_bool(false);
+                return Ok(none);
+            }
+            codec::decode(bytes)
+        })
     }
 
     pub fn dequeue_many(&mut self, max: i64, timeout: f64) -> Result<ZBox<ZendHashTable>> {
         if max < 0 {
-            return Err(Error::Argument {
-                what: "max",
-                why: format!("{max} is negative"),
-            });
+            return Err(invalid("max", format!("{max} is negative")));
         }
         let timeout = settings::duration("timeout", timeout)?;
         let mut blobs = Vec::new();
@@ -184,15 +195,7 @@ impl Handle {
 
     pub fn reserve(&mut self, timeout: f64, lease: Option<f64>) -> Result<Option<Reserved>> {
         let timeout = settings::duration("timeout", timeout)?;
-        let lease_ms = lease
-            .map(|seconds| settings::milliseconds("lease", seconds))
-            .transpose()?;
-        if lease_ms == Some(0) {
-            return Err(Error::Argument {
-                what: "lease",
-                why: "0 seconds: a lease must be positive".to_owned(),
-            });
-        }
+        let lease_ms = lease.map(|seconds| settings::positive_milliseconds("lease", seconds)).transpose()?;
         let mut bytes = Vec::new();
         let reserved = self.wait(Event::NotEmpty, timeout, |queue| {
             bytes.clear();
@@ -219,10 +222,7 @@ impl Handle {
     }
 
     pub fn dead_letters(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {
-        let max = usize::try_from(max).map_err(|_| Error::Argument {
-            what: "max",
-            why: format!("{max} is negative"),
-        })?;
+        let max = usize::try_from(max).map_err(|_| invalid("max", format!("{max} is negative")))?;
         let letters = self.queue.dead_letters(max)?;
         let mut list = ZendHashTable::with_capacity(letters.len() as u32);
         for (attempts, blob) in letters {

@@ -9,6 +9,7 @@
 
 mod classes;
 mod codec;
+mod constructor;
 mod error;
 mod handle;
 mod settings;
@@ -39,6 +40,12 @@ extern "C" fn startup(_kind: i32, module_number: i32) -> i32 {
     }
 }
 
+/// Request startup: the first request of each process installs the direct constructor.
+extern "C" fn request_startup(_kind: i32, _module_number: i32) -> i32 {
+    constructor::install_once();
+    0
+}
+
 extern "C" fn info(module: *mut ModuleEntry) {
     info_table_start!();
     info_table_row!("shmqueue support", "enabled");
@@ -60,6 +67,7 @@ pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
     module
         .name("shmqueue")
         .startup_function(startup)
+        .request_startup_function(request_startup)
         .info_function(info)
         .class::<classes::ShmQueueJob>()
         .class::<classes::ShmQueue>()

@@ -4,10 +4,9 @@ use std::time::Duration;
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
-use shmqueue_core::segment::MAX_DURATION_MS;
-use shmqueue_core::CreateOptions;
+use shmqueue_core::segment::{MAX_CAPACITY, MAX_DURATION_MS, MIN_CAPACITY};
+use shmqueue_core::{CreateOptions, QueueError};
 
-use crate::error::{Error, Result};
 use crate::zend;
 
 /// Registered at module startup; every one may be changed anywhere (`PHP_INI_ALL`).
@@ -23,89 +22,91 @@ pub static INI_ENTRIES: IniEntryDefs<5> = IniEntryDefs::new([
     IniEntryDef::end(),
 ]);
 
-fn invalid(what: &'static str, why: String) -> Error {
-    Error::Argument { what, why }
+fn invalid(what: &'static str, why: String) -> QueueError {
+    QueueError::InvalidArgument { what, why }
 }
 
 fn ini(name: &std::ffi::CStr) -> String {
     zend::ini_string(name).unwrap_or_default()
 }
 
-/// The options a queue is created with: the constructor's arguments, else the ini settings.
-pub fn create_options(
-    capacity: Option<i64>,
-    lease: Option<f64>,
-    max_attempts: Option<i64>,
-) -> Result<CreateOptions> {
-    let capacity = match capacity {
-        Some(capacity) => capacity,
-        None => {
-            let text = ini(c"shmqueue.default_capacity");
-            zend::parse_quantity(&text)
-                .map_err(|why| invalid("shmqueue.default_capacity", format!("{text:?}: {why}")))?
-        }
-    };
-    let capacity = u64::try_from(capacity)
-        .map_err(|_| invalid("capacity", format!("{capacity} bytes is negative")))?;
-    let permissions_text = ini(c"shmqueue.permissions");
-    let permissions = u32::from_str_radix(permissions_text.trim(), 8).map_err(|_| {
-        invalid(
-            "shmqueue.permissions",
-            format!("{permissions_text:?} is not an octal mode such as 0600"),
-        )
-    })?;
-    let max_attempts = match max_attempts {
-        Some(n) => n,
-        None => {
-            let text = ini(c"shmqueue.max_attempts");
-            text.trim().parse().map_err(|_| {
-                invalid(
-                    "shmqueue.max_attempts",
-                    format!("{text:?} is not a whole number"),
-                )
-            })?
-        }
-    };
-    let max_attempts = u32::try_from(max_attempts)
-        .map_err(|_| invalid("maxAttempts", format!("{max_attempts} is outside 1..=255")))?;
-    let lease = match lease {
-        Some(seconds) => seconds,
-        None => {
-            let text = ini(c"shmqueue.lease");
-            text.trim().parse().map_err(|_| {
-                invalid(
-                    "shmqueue.lease",
-                    format!("{text:?} is not a number of seconds"),
-                )
-            })?
-        }
-    };
-    let lease_ms = milliseconds("lease", lease)?;
-    Ok(CreateOptions {
-        capacity,
-        permissions,
-        max_attempts,
-        lease_ms,
-    })
+/// What the constructor was given. Checked at once; combined with the ini settings only when
+/// the queue has to be created, so opening an existing queue reads no settings.
+pub struct Requested {
+    capacity: Option<u64>,
+    lease_ms: Option<u64>,
+    max_attempts: Option<u32>,
+}
+
+impl Requested {
+    pub fn new(capacity: Option<i64>, lease: Option<f64>, max_attempts: Option<i64>) -> Result<Requested, QueueError> {
+        let capacity = capacity
+            .map(|bytes| match u64::try_from(bytes) {
+                Ok(bytes) if (MIN_CAPACITY..=MAX_CAPACITY).contains(&bytes) => Ok(bytes),
+                _ => Err(invalid("capacity", format!("{bytes} bytes is outside {MIN_CAPACITY}..={MAX_CAPACITY}"))),
+            })
+            .transpose()?;
+        let lease_ms = lease.map(|seconds| positive_milliseconds("lease", seconds)).transpose()?;
+        let max_attempts = max_attempts
+            .map(|n| u32::try_from(n).ok().filter(|n| (1..=255).contains(n)).ok_or_else(|| invalid("maxAttempts", format!("{n} is outside 1..=255"))))
+            .transpose()?;
+        Ok(Requested { capacity, lease_ms, max_attempts })
+    }
+
+    /// The options a new queue gets: the constructor's arguments, else the ini settings.
+    pub fn create_options(&self) -> Result<CreateOptions, QueueError> {
+        let capacity = match self.capacity {
+            Some(capacity) => capacity,
+            None => {
+                let text = ini(c"shmqueue.default_capacity");
+                let bytes = zend::parse_quantity(&text).map_err(|why| invalid("shmqueue.default_capacity", format!("{text:?}: {why}")))?;
+                u64::try_from(bytes).map_err(|_| invalid("shmqueue.default_capacity", format!("{text:?} is negative")))?
+            }
+        };
+        let text = ini(c"shmqueue.permissions");
+        let permissions = u32::from_str_radix(text.trim(), 8)
+            .map_err(|_| invalid("shmqueue.permissions", format!("{text:?} is not an octal mode such as 0600")))?;
+        let max_attempts = match self.max_attempts {
+            Some(n) => n,
+            None => {
+                let text = ini(c"shmqueue.max_attempts");
+                text.trim().parse().map_err(|_| invalid("shmqueue.max_attempts", format!("{text:?} is not a whole number from 1 to 255")))?
+            }
+        };
+        let lease_ms = match self.lease_ms {
+            Some(ms) => ms,
+            None => {
+                let text = ini(c"shmqueue.lease");
+                let seconds = text.trim().parse().map_err(|_| invalid("shmqueue.lease", format!("{text:?} is not a number of seconds")))?;
+                positive_milliseconds("shmqueue.lease", seconds)?
+            }
+        };
+        Ok(CreateOptions { capacity, permissions, max_attempts, lease_ms })
+    }
 }
 
 /// Seconds from PHP (a timeout, delay or lease) as whole milliseconds, rounded up so that a
 /// positive wait never becomes zero.
-pub fn milliseconds(what: &'static str, seconds: f64) -> Result<u64> {
+pub fn milliseconds(what: &'static str, seconds: f64) -> Result<u64, QueueError> {
     if !seconds.is_finite() || seconds < 0.0 || seconds * 1000.0 > MAX_DURATION_MS as f64 {
-        return Err(invalid(
-            what,
-            format!(
-                "{seconds} seconds is outside 0..={}",
-                MAX_DURATION_MS / 1000
-            ),
-        ));
+        return Err(invalid(what, format!("{seconds} seconds is outside 0..={}", MAX_DURATION_MS / 1000)));
     }
     Ok((seconds * 1000.0).ceil() as u64)
 }
 
-/// Seconds from PHP as a duration (checked as `milliseconds`).
-pub fn duration(what: &'static str, seconds: f64) -> Result<Duration> {
+/// As `milliseconds`, for a lease, which must be longer than zero.
+pub fn positive_milliseconds(what: &'static str, seconds: f64) -> Result<u64, QueueError> {
+    match milliseconds(what, seconds)? {
+        0 => Err(invalid(what, "0 seconds: it must be positive".to_owned())),
+        ms => Ok(ms),
+    }
+}
+
+/// Seconds from PHP as a duration (checked as `milliseconds`); zero, the common case, costs nothing.
+pub fn duration(what: &'static str, seconds: f64) -> Result<Duration, QueueError> {
+    if seconds == 0.0 {
+        return Ok(Duration::ZERO);
+    }
     milliseconds(what, seconds)?;
     Ok(Duration::from_secs_f64(seconds))
 }

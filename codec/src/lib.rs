@@ -70,6 +70,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use smallvec::SmallVec;
+
 /// The format version written as the first byte of every blob.
 pub const FORMAT_V1: u8 = 0x01;
 /// Maximum nesting of LIST/MAP (the outermost container is level 1).
@@ -628,6 +630,9 @@ enum Key<'a> {
 /// An open LIST/MAP. The decoder keeps these on a heap stack (at most
 /// [`MAX_DEPTH`] of them) instead of recursing, so hostile nesting cannot
 /// exhaust the thread's stack, even in debug builds.
+/// Nesting levels the decoder keeps without allocating.
+const INLINE_DEPTH: usize = 8;
+
 struct Frame<'a, A> {
     arr: A,
     /// Elements not started yet.
@@ -680,7 +685,8 @@ pub fn decode<B: Builder>(blob: &[u8], b: &mut B) -> Result<B::Value, DecodeErro
         });
     }
     let mut cur = Cursor { data: blob, pos: 1 };
-    let mut stack: Vec<Frame<'_, B::Array>> = Vec::new();
+    // Open arrays; the first levels live on the native stack, so a typical value allocates nothing.
+    let mut stack: SmallVec<[Frame<'_, B::Array>; INLINE_DEPTH]> = SmallVec::new();
     // Minimum bytes the open arrays still need for their elements not started yet.
     let mut owed = 0usize;
     let builder_err = |pos: usize| {

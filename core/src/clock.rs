@@ -8,3 +8,30 @@ pub fn now_ms() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
+
+/// The current time, read at most once and only when asked for: taking a ready message needs
+/// no clock at all.
+pub struct LazyNow(std::cell::Cell<Option<u64>>);
+
+impl LazyNow {
+    pub fn new() -> Self {
+        LazyNow(std::cell::Cell::new(None))
+    }
+
+    pub fn get(&self) -> u64 {
+        match self.0.get() {
+            Some(now) => now,
+            None => {
+                let now = now_ms();
+                self.0.set(Some(now));
+                now
+            }
+        }
+    }
+}
+
+impl Default for LazyNow {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -6,6 +6,7 @@
 //! 4. store `JOURNAL_IDLE`. A holder killed before 2 changed nothing visible; one killed after 2
 //! is finished by the next lock holder, which replays the entries (replay is idempotent).
 
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::layout::{JOURNAL_ARMED, JOURNAL_CAPACITY, JOURNAL_IDLE};
@@ -13,41 +14,44 @@ use crate::segment::Segment;
 
 pub struct Txn<'a> {
     segment: &'a Segment,
-    entries: [(u64, u64); JOURNAL_CAPACITY],
+    /// The first `len` entries are staged (offset, value) pairs; the rest are never read, so
+    /// they are not initialised (a transaction is built on every operation).
+    entries: [MaybeUninit<(u64, u64)>; JOURNAL_CAPACITY],
     len: usize,
 }
 
 impl<'a> Txn<'a> {
     pub fn new(segment: &'a Segment) -> Self {
-        Self {
-            segment,
-            entries: [(0, 0); JOURNAL_CAPACITY],
-            len: 0,
-        }
+        Self { segment, entries: [const { MaybeUninit::uninit() }; JOURNAL_CAPACITY], len: 0 }
+    }
+
+    fn staged(&self) -> &[(u64, u64)] {
+        // SAFETY: entries[..len] were written by `set`; MaybeUninit<T> has T's layout.
+        unsafe { std::slice::from_raw_parts(self.entries.as_ptr().cast(), self.len) }
+    }
+
+    fn staged_mut(&mut self) -> &mut [(u64, u64)] {
+        // SAFETY: as in `staged`.
+        unsafe { std::slice::from_raw_parts_mut(self.entries.as_mut_ptr().cast(), self.len) }
     }
 
     /// Stages `word = value` (replacing an earlier staging of the same word).
     pub fn set(&mut self, word: &AtomicU64, value: u64) {
         let offset = self.segment.offset_of(word);
-        if let Some(entry) = self.entries[..self.len]
-            .iter_mut()
-            .find(|(o, _)| *o == offset)
-        {
+        if let Some(entry) = self.staged_mut().iter_mut().find(|(o, _)| *o == offset) {
             entry.1 = value;
             return;
         }
-        assert!(
-            self.len < JOURNAL_CAPACITY,
-            "transaction larger than the journal"
-        );
-        self.entries[self.len] = (offset, value);
+        // Transactions are built by this crate's code with at most 11 entries, whatever the data.
+        assert!(self.len < JOURNAL_CAPACITY, "transaction larger than the journal");
+        self.entries[self.len].write((offset, value));
         self.len += 1;
     }
 
     /// The value `word` will have once this transaction commits.
     pub fn get(&self, word: &AtomicU64) -> u64 {
         let offset = self.segment.offset_of(word);
-        match self.entries[..self.len].iter().find(|(o, _)| *o == offset) {
+        match self.staged().iter().find(|(o, _)| *o == offset) {
             Some(&(_, value)) => value,
             None => word.load(Ordering::Acquire),
         }
@@ -64,14 +68,14 @@ impl<'a> Txn<'a> {
             return;
         }
         let journal = &self.segment.header().journal;
-        for (slot, &(offset, value)) in journal.entries.iter().zip(&self.entries[..self.len]) {
+        for (slot, &(offset, value)) in journal.entries.iter().zip(self.staged()) {
             slot.offset.store(offset, Ordering::Relaxed);
             slot.value.store(value, Ordering::Relaxed);
         }
         journal.len.store(self.len as u64, Ordering::Relaxed);
         journal.state.store(JOURNAL_ARMED, Ordering::Release);
         crate::hooks::pause_point("journal-armed");
-        for &(offset, value) in &self.entries[..self.len] {
+        for &(offset, value) in self.staged() {
             // Offsets come from `offset_of` on this segment's own words: always in bounds.
             if let Some(word) = self.segment.word(offset) {
                 word.store(value, Ordering::Release);

@@ -11,7 +11,7 @@
 //! Header (all words little-endian native atomics; offsets in hex):
 //! 000 magic "SHMQUEUE"  008 layout_version u32  00C init_state u32 (READY once usable)
 //! 010 segment_size      018 ring_size           020 slot_count u32   024 max_attempts u32
-//! 028 lease_ms          030 created_unix_ms     038 reserved
+//! 028 lease_ms          030 created_unix_ms     038 permissions (mode bits it was created with)
 //! 040 lock: robust process-shared pthread mutex (40 bytes, padded to 64)
 //! 080 ring state, journaled:  head, tail, next_token, removed, corrupt
 //! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
@@ -67,7 +67,8 @@ pub struct Header {
     pub max_attempts: AtomicU32,
     pub lease_ms: AtomicU64,
     pub created_unix_ms: AtomicU64,
-    _reserved0: AtomicU64,
+    /// Mode bits the queue was created with, so a re-creation after `remove` can reuse them.
+    pub permissions: AtomicU64,
 
     /// The robust mutex; `lock.rs` owns it.
     pub lock: LockWord,

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::clock::now_ms;
+use crate::clock::{now_ms, LazyNow};
 use crate::error::{QueueError, Result};
 use crate::futex;
 use crate::recovery::Locked;
@@ -28,7 +28,7 @@ thread_local! {
 }
 
 /// The mapping of `name` in this process, opened (or created) on first use.
-fn segment_for(name: &str, options: &CreateOptions) -> Result<Rc<Segment>> {
+fn segment_for(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Rc<Segment>> {
     OPEN.with(|open| {
         if let Some(segment) = open.borrow().get(name) {
             if segment.header().removed.load(Ordering::Acquire) == 0 {
@@ -84,27 +84,21 @@ pub enum Event {
 }
 
 pub struct Queue {
-    name: String,
-    options: CreateOptions,
     segment: Rc<Segment>,
 }
 
 impl Queue {
-    /// Opens the queue `name`, creating it with `options` if it does not exist. An existing
-    /// queue keeps the settings it was created with.
-    pub fn open(name: &str, options: &CreateOptions) -> Result<Queue> {
-        let segment = segment_for(name, options)?;
-        Ok(Queue {
-            name: name.to_owned(),
-            options: options.clone(),
-            segment,
-        })
+    /// Opens the queue `name`, creating it with `options()` if it does not exist. An existing
+    /// queue keeps the settings it was created with, and `options` is not even called: after
+    /// the first open in a process this costs no system call and reads no settings.
+    pub fn open(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Queue> {
+        Ok(Queue { segment: segment_for(name, options)? })
     }
 
     /// Opens the queue `name` only if it exists (operator tools must not create queues).
     pub fn open_existing(name: &str) -> Result<Queue> {
         let segment = Rc::new(Segment::open_existing(name, Instant::now() + Duration::from_secs(1))?);
-        Ok(Queue { name: name.to_owned(), options: CreateOptions::default(), segment })
+        Ok(Queue { segment })
     }
 
     /// Deletes the queue `name`; `false` when there was none. Processes that still have it open
@@ -134,7 +128,7 @@ impl Queue {
     }
 
     pub fn name(&self) -> &str {
-        &self.name
+        self.segment.name()
     }
 
     /// Runs `op` under the lock, moving to the current queue of this name first if ours was removed.
@@ -146,14 +140,13 @@ impl Queue {
                 return op(&locked.ring());
             }
             drop(locked);
-            self.segment = segment_for(&self.name, &self.options)?;
+            // Removed: move to the queue of that name, created again as this one was if need be.
+            let options = segment.creation_options();
+            self.segment = segment_for(segment.name(), || Ok(options))?;
         }
         Err(QueueError::InvalidArgument {
             what: "queue",
-            why: format!(
-                "{:?} was removed {MAX_REOPENS} times during one operation",
-                self.name
-            ),
+            why: format!("{:?} was removed {MAX_REOPENS} times during one operation", self.name()),
         })
     }
 
@@ -189,13 +182,8 @@ impl Queue {
     /// A payload that can never fit is an error and nothing is stored.
     pub fn push_many(&mut self, payloads: &[&[u8]]) -> Result<usize> {
         let stored = self.with_ring(|ring| {
-            let max = ring.max_payload(false);
-            if let Some(big) = payloads.iter().find(|payload| payload.len() as u64 > max) {
-                return Err(QueueError::TooLarge {
-                    name: String::new(),
-                    len: big.len() as u64,
-                    max,
-                });
+            for payload in payloads {
+                ring.check_fits(payload.len() as u64, false)?;
             }
             let mut stored = 0;
             for payload in payloads {
@@ -205,14 +193,6 @@ impl Queue {
                 stored += 1;
             }
             Ok(stored)
-        });
-        let stored = stored.map_err(|error| match error {
-            QueueError::TooLarge { len, max, .. } => QueueError::TooLarge {
-                name: self.name.clone(),
-                len,
-                max,
-            },
-            other => other,
         })?;
         if stored > 0 {
             self.notify(Event::NotEmpty);
@@ -228,8 +208,8 @@ impl Queue {
 
     /// Takes the oldest available message into `out` (appended); `false` when none.
     pub fn pop(&mut self, out: &mut Vec<u8>) -> Result<bool> {
-        let now = now_ms();
-        let taken = self.with_ring(|ring| ring.pop(now, out))?;
+        let now = LazyNow::new();
+        let taken = self.with_ring(|ring| ring.pop(&now, out))?;
         if taken {
             self.notify(Event::NotFull);
         }
@@ -238,12 +218,12 @@ impl Queue {
 
     /// Takes up to `max` messages under one lock, oldest first.
     pub fn pop_many(&mut self, max: usize, out: &mut Vec<Vec<u8>>) -> Result<usize> {
-        let now = now_ms();
+        let now = LazyNow::new();
         let taken = self.with_ring(|ring| {
             let mut taken = 0;
             while taken < max {
                 let mut payload = Vec::new();
-                if !ring.pop(now, &mut payload)? {
+                if !ring.pop(&now, &mut payload)? {
                     break;
                 }
                 out.push(payload);
@@ -261,8 +241,8 @@ impl Queue {
     pub fn reserve(&mut self, lease_ms: Option<u64>, out: &mut Vec<u8>) -> Result<Option<Lease>> {
         let lease_ms =
             lease_ms.unwrap_or_else(|| self.segment.header().lease_ms.load(Ordering::Relaxed));
-        let now = now_ms();
-        self.with_ring(|ring| ring.reserve(now, lease_ms, out))
+        let now = LazyNow::new();
+        self.with_ring(|ring| ring.reserve(&now, lease_ms, out))
     }
 
     /// Removes a leased job for good; `false` when the lease was lost (expired and redelivered).

@@ -13,6 +13,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::clock::LazyNow;
 use crate::error::{QueueError, Result};
 use crate::journal::Txn;
 use crate::layout::*;
@@ -130,6 +131,15 @@ impl<'a> Ring<'a> {
         counters.ready.load(Ordering::Acquire) + counters.delayed.load(Ordering::Acquire)
     }
 
+    /// Refuses a payload that could never fit, naming the limit.
+    pub fn check_fits(&self, len: u64, delayed: bool) -> Result<()> {
+        let max = self.max_payload(delayed);
+        if len > max {
+            return Err(QueueError::TooLarge { name: self.segment.name().to_owned(), len, max });
+        }
+        Ok(())
+    }
+
     /// The largest payload one record can carry in this ring.
     pub fn max_payload(&self, delayed: bool) -> u64 {
         let overhead = RECORD_HEADER_SIZE + if delayed { NOT_BEFORE_SIZE } else { 0 };
@@ -184,14 +194,7 @@ impl<'a> Ring<'a> {
     /// makes it a delayed record.
     pub fn append(&self, payload: &[u8], not_before: Option<u64>) -> Result<bool> {
         let len = payload.len() as u64;
-        let max = self.max_payload(not_before.is_some());
-        if len > max {
-            return Err(QueueError::TooLarge {
-                name: self.segment.name().to_owned(),
-                len,
-                max,
-            });
-        }
+        self.check_fits(len, not_before.is_some())?;
         let need = record_footprint(len, not_before.is_some());
         let (head, tail) = self.bounds()?;
         let placement = match self.placement(head, tail, need) {
@@ -235,7 +238,7 @@ impl<'a> Ring<'a> {
 
     /// The first record that can be taken at `now`. Leases found expired with no attempts left
     /// are moved to the dead letters on the way.
-    fn find_available(&self, now: u64) -> Result<Option<Available>> {
+    fn find_available(&self, now: &LazyNow) -> Result<Option<Available>> {
         let (head, tail) = self.bounds()?;
         let mut pos = head;
         let mut skipped = 0;
@@ -251,10 +254,10 @@ impl<'a> Ring<'a> {
             };
             match header.state {
                 RecordState::Ready => return Ok(found(false)),
-                RecordState::Delayed if self.not_before(pos) <= now => return Ok(found(false)),
+                RecordState::Delayed if self.not_before(pos) <= now.get() => return Ok(found(false)),
                 RecordState::Leased => {
                     let slot = self.slot_of(pos, header)?;
-                    if slot.until_ms.load(Ordering::Acquire) <= now {
+                    if slot.until_ms.load(Ordering::Acquire) <= now.get() {
                         let expired_lease = slot.kind.load(Ordering::Acquire) == SLOT_LEASE;
                         if !expired_lease || header.attempts < self.max_attempts() {
                             return Ok(found(expired_lease));
@@ -387,7 +390,7 @@ impl<'a> Ring<'a> {
     }
 
     /// Removes the oldest available message, appending its payload to `out`.
-    pub fn pop(&self, now: u64, out: &mut Vec<u8>) -> Result<bool> {
+    pub fn pop(&self, now: &LazyNow, out: &mut Vec<u8>) -> Result<bool> {
         let Some(found) = self.find_available(now)? else {
             return Ok(false);
         };
@@ -406,7 +409,7 @@ impl<'a> Ring<'a> {
     }
 
     /// Takes the oldest available message under a lease of `lease_ms`.
-    pub fn reserve(&self, now: u64, lease_ms: u64, out: &mut Vec<u8>) -> Result<Option<Lease>> {
+    pub fn reserve(&self, now: &LazyNow, lease_ms: u64, out: &mut Vec<u8>) -> Result<Option<Lease>> {
         let Some(found) = self.find_available(now)? else {
             return Ok(None);
         };
@@ -429,7 +432,7 @@ impl<'a> Ring<'a> {
         }
         let token = self.header.next_token.load(Ordering::Acquire);
         let attempts = header.attempts.saturating_add(1);
-        let until_ms = now.saturating_add(lease_ms);
+        let until_ms = now.get().saturating_add(lease_ms);
         txn.set(&self.header.next_token, token + 1);
         txn.set(&slot.token, token);
         txn.set(&slot.pos, found.pos);

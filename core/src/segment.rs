@@ -133,18 +133,23 @@ pub struct Segment {
 }
 
 impl Segment {
-    /// Opens the queue `name`, creating it with `options` when it does not exist.
-    pub fn open_or_create(name: &str, options: &CreateOptions) -> Result<Segment> {
+    /// Opens the queue `name`, creating it with `options()` when it does not exist. The options
+    /// are worked out only when needed: the common case is a queue that already exists.
+    pub fn open_or_create(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Segment> {
         validate_name(name)?;
         let deadline = Instant::now() + INIT_WAIT;
+        let mut make_options = Some(options);
+        let mut options = CreateOptions::default();
         loop {
             match Self::open_existing(name, deadline) {
-                Err(QueueError::Os { source, .. })
-                    if source.raw_os_error() == Some(libc::ENOENT) => {}
+                Err(QueueError::Os { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => {}
                 other => return other,
             }
-            options.validate()?;
-            match Self::create(name, options) {
+            if let Some(make_options) = make_options.take() {
+                options = make_options()?;
+                options.validate()?;
+            }
+            match Self::create(name, &options) {
                 Err(QueueError::Os { source, .. })
                     if source.kind() == io::ErrorKind::AlreadyExists =>
                 {
@@ -220,6 +225,7 @@ impl Segment {
             .created_unix_ms
             .store(crate::clock::now_ms(), Ordering::Relaxed);
         header.next_token.store(1, Ordering::Relaxed);
+        header.permissions.store(options.permissions as u64, Ordering::Relaxed);
         // SAFETY: nobody else can use the segment before INIT_READY is stored below.
         if let Err(source) = unsafe { segment.mutex().init() } {
             unlink(name);
@@ -291,6 +297,17 @@ impl Segment {
 
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The settings this queue was created with, to create it again the same way.
+    pub fn creation_options(&self) -> CreateOptions {
+        let header = self.header();
+        CreateOptions {
+            capacity: self.ring_size,
+            permissions: (header.permissions.load(Ordering::Relaxed) & 0o777) as u32,
+            max_attempts: header.max_attempts.load(Ordering::Relaxed),
+            lease_ms: header.lease_ms.load(Ordering::Relaxed),
+        }
     }
 
     pub fn ring_size(&self) -> u64 {

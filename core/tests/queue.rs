@@ -25,7 +25,7 @@ impl Scratch {
             capacity,
             ..CreateOptions::default()
         };
-        Queue::open(&self.name, &options).expect("open queue")
+        Queue::open(&self.name, || Ok(options)).expect("open queue")
     }
 }
 
@@ -190,7 +190,7 @@ fn expired_leases_are_redelivered_then_dead_lettered() {
         max_attempts: 2,
         ..CreateOptions::default()
     };
-    let mut queue = Queue::open(&scratch.name, &options).expect("open");
+    let mut queue = Queue::open(&scratch.name, || Ok(options.clone())).expect("open");
     queue.push(b"job").expect("push");
     let mut out = Vec::new();
     let first = queue
@@ -332,7 +332,7 @@ fn remove_makes_holders_move_to_the_new_queue() {
 #[test]
 fn names_and_options_are_validated() {
     for bad in ["", "../x", "a/b", ".hidden", &"x".repeat(201), "caf\u{e9}"] {
-        let error = Queue::open(bad, &CreateOptions::default())
+        let error = Queue::open(bad, || Ok(CreateOptions::default()))
             .err()
             .expect("invalid name");
         assert!(
@@ -363,7 +363,7 @@ fn names_and_options_are_validated() {
             ..CreateOptions::default()
         },
     ] {
-        let error = Queue::open(&scratch.name, &options)
+        let error = Queue::open(&scratch.name, || Ok(options.clone()))
             .err()
             .expect("invalid options");
         assert!(
@@ -382,7 +382,7 @@ fn reopening_keeps_the_original_capacity_and_mode() {
         permissions: 0o660,
         ..CreateOptions::default()
     };
-    Queue::open(&scratch.name, &options).expect("create");
+    Queue::open(&scratch.name, || Ok(options.clone())).expect("create");
     let mode = std::fs::metadata(segment::path(&scratch.name))
         .expect("stat")
         .permissions()
