@@ -20,7 +20,8 @@
 //! 180 redo journal:           state, len, 16 x (offset, value)
 //! 300..400 reserved for later layout versions (zero)
 //!
-//! Record (8-byte aligned; `pos` is a monotonic byte position, its offset in the ring is pos % ring_size):
+//! Record (8-byte aligned; `pos` is a monotonic byte position, its offset in the ring is pos % ring_size,
+//! ring_size being a power of two):
 //! +-------------------------------------------------------------+----------------+----------------+
 //! | header word: len u32 | state u8 | attempts u8 | slot u15|X  | [not_before ms]| payload, padded |
 //! +-------------------------------------------------------------+----------------+ to 8 bytes     |

@@ -116,7 +116,7 @@ impl<'a> Ring<'a> {
             ))
         })?;
         let footprint = header.footprint();
-        if pos % self.ring_size + footprint > self.ring_size || pos + footprint > tail {
+        if self.segment.ring_position(pos) + footprint > self.ring_size || pos + footprint > tail {
             return Err(self.corrupt(format!(
                 "record of {} bytes at position {pos} runs past the ring or the tail {tail}",
                 header.len
@@ -148,12 +148,12 @@ impl<'a> Ring<'a> {
 
     fn placement(&self, head: u64, tail: u64, need: u64) -> Option<Placement> {
         let (mut head, mut tail) = (head, tail);
-        if head == tail && need > self.ring_size - tail % self.ring_size {
+        if head == tail && need > self.ring_size - self.segment.ring_position(tail) {
             // Empty: restart both at a ring boundary so a record can use the whole ring.
-            tail = tail.next_multiple_of(self.ring_size);
+            tail = (tail + self.ring_size - 1) & !(self.ring_size - 1);
             head = tail;
         }
-        let contiguous = self.ring_size - tail % self.ring_size;
+        let contiguous = self.ring_size - self.segment.ring_position(tail);
         let padding = (need > contiguous).then_some((tail, contiguous));
         let start = tail + padding.map_or(0, |(_, len)| len);
         (start + need - head <= self.ring_size).then_some(Placement {

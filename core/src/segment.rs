@@ -187,7 +187,9 @@ impl Segment {
     fn create(name: &str, options: &CreateOptions) -> Result<Segment> {
         let slot_count = options.slot_count();
         let ring_offset = ring_offset(slot_count);
-        let ring_size = options.capacity / RECORD_ALIGN * RECORD_ALIGN;
+        // A power of two, so a position's place in the ring is a mask, not a division (several
+        // per operation): the largest one within the capacity asked for.
+        let ring_size = 1u64 << (63 - options.capacity.leading_zeros());
         let size = ring_offset + ring_size as usize;
         let mut shmem = ShmemConf::new()
             .os_id(os_id(name))
@@ -276,7 +278,7 @@ impl Segment {
         let slot_count = header.slot_count.load(Ordering::Relaxed);
         let recorded = header.segment_size.load(Ordering::Relaxed);
         if slot_count >= MAX_SLOTS
-            || ring_size % RECORD_ALIGN != 0
+            || !ring_size.is_power_of_two()
             || ring_size < RECORD_HEADER_SIZE
             || recorded != size as u64
             || ring_offset(slot_count) as u64 + ring_size != recorded
@@ -352,20 +354,26 @@ impl Segment {
         Some(unsafe { &*(self.shmem.as_ptr().add(offset as usize) as *const AtomicU64) })
     }
 
+    /// Where position `pos` falls in the ring (`pos % ring_size`, as a mask).
+    #[inline]
+    pub fn ring_position(&self, pos: u64) -> u64 {
+        pos & (self.ring_size - 1)
+    }
+
     /// Segment offset of the ring word at `pos` (always in bounds: pos is reduced modulo the ring).
     pub fn ring_word_offset(&self, pos: u64) -> u64 {
-        self.ring_offset as u64 + (pos % self.ring_size) / 8 * 8
+        self.ring_offset as u64 + self.ring_position(pos) / 8 * 8
     }
 
     pub fn ring_word(&self, pos: u64) -> &AtomicU64 {
         let offset = self.ring_word_offset(pos);
-        // SAFETY: ring_offset + (pos % ring_size) rounded down to 8 is < size and aligned.
+        // SAFETY: ring_offset + ring_position(pos) rounded down to 8 is < size and aligned.
         unsafe { &*(self.shmem.as_ptr().add(offset as usize) as *const AtomicU64) }
     }
 
     /// Copies `bytes` into the ring at `pos`; the caller has checked that it does not cross the end.
     pub fn write_ring(&self, pos: u64, bytes: &[u8]) {
-        let start = (pos % self.ring_size) as usize;
+        let start = self.ring_position(pos) as usize;
         assert!(
             start + bytes.len() <= self.ring_size as usize,
             "ring write out of bounds"
@@ -382,7 +390,7 @@ impl Segment {
 
     /// Appends `len` ring bytes at `pos` to `out`; bounds as for `write_ring`.
     pub fn read_ring(&self, pos: u64, len: usize, out: &mut Vec<u8>) {
-        let start = (pos % self.ring_size) as usize;
+        let start = self.ring_position(pos) as usize;
         assert!(
             start + len <= self.ring_size as usize,
             "ring read out of bounds"
