@@ -16,7 +16,7 @@ mod futex;
 pub mod hooks;
 mod journal;
 pub mod layout;
-mod lock;
+pub mod lock;
 mod queue;
 mod recovery;
 mod ring;
