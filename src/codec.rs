@@ -13,7 +13,8 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use shmqueue_codec::{Builder, Writer, MAX_DEPTH};
 
 use crate::error::Error;
-use crate::zend::{self, Key, RecursionGuard};
+use crate::serialized;
+use crate::zend::{self, Key, RecursionGuard, UnserializeError};
 
 /// Encodes `value` into `writer` (cleared first).
 pub fn encode(value: &Zval, writer: &mut Writer) -> Result<(), Error> {
@@ -23,6 +24,13 @@ pub fn encode(value: &Zval, writer: &mut Writer) -> Result<(), Error> {
     if has_object {
         let serialized =
             zend::serialize(value).map_err(|why| Error::Unstorable(format!("an object: {why}")))?;
+        let max_depth = zend::ini_string(c"unserialize_max_depth").and_then(|text| text.trim().parse::<usize>().ok()).unwrap_or(0);
+        let depth = serialized::nesting_depth(&serialized);
+        if max_depth > 0 && depth > max_depth {
+            return Err(Error::Unstorable(format!(
+                "a value nested {depth} levels deep: unserialize() reads at most unserialize_max_depth = {max_depth}"
+            )));
+        }
         writer.clear();
         writer.object(&serialized);
     }
@@ -89,14 +97,16 @@ fn write_array(
 
 /// Decodes bytes written by `encode` (by any process): damaged bytes give `Error::Damaged`.
 pub fn decode(bytes: &[u8]) -> Result<Zval, Error> {
-    shmqueue_codec::decode(bytes, &mut ZvalBuilder)
-        .map_err(|error| Error::Damaged(error.to_string()))
+    shmqueue_codec::decode(bytes, &mut ZvalBuilder).map_err(|error| match error {
+        shmqueue_codec::DecodeError::Builder { source: UnserializeError::Threw(message), .. } => Error::Unserialize(message),
+        other => Error::Damaged(other.to_string()),
+    })
 }
 
 /// Builds zvals for the codec's decoder.
 struct ZvalBuilder;
 
-fn scalar(set: impl FnOnce(&mut Zval)) -> Result<Zval, String> {
+fn scalar(set: impl FnOnce(&mut Zval)) -> Result<Zval, UnserializeError> {
     let mut zv = Zval::new();
     set(&mut zv);
     Ok(zv)
@@ -105,40 +115,40 @@ fn scalar(set: impl FnOnce(&mut Zval)) -> Result<Zval, String> {
 impl Builder for ZvalBuilder {
     type Value = Zval;
     type Array = ZBox<ZendHashTable>;
-    type Error = String;
+    type Error = UnserializeError;
 
-    fn null(&mut self) -> Result<Zval, String> {
+    fn null(&mut self) -> Result<Zval, UnserializeError> {
         scalar(Zval::set_null)
     }
 
-    fn bool(&mut self, v: bool) -> Result<Zval, String> {
+    fn bool(&mut self, v: bool) -> Result<Zval, UnserializeError> {
         scalar(|zv| zv.set_bool(v))
     }
 
-    fn int(&mut self, v: i64) -> Result<Zval, String> {
+    fn int(&mut self, v: i64) -> Result<Zval, UnserializeError> {
         scalar(|zv| zv.set_long(v))
     }
 
-    fn float(&mut self, v: f64) -> Result<Zval, String> {
+    fn float(&mut self, v: f64) -> Result<Zval, UnserializeError> {
         scalar(|zv| zv.set_double(v))
     }
 
-    fn string(&mut self, v: &[u8]) -> Result<Zval, String> {
+    fn string(&mut self, v: &[u8]) -> Result<Zval, UnserializeError> {
         Ok(zend::string_zval(v))
     }
 
-    fn object(&mut self, serialized: &[u8]) -> Result<Zval, String> {
+    fn object(&mut self, serialized: &[u8]) -> Result<Zval, UnserializeError> {
         zend::unserialize(serialized)
     }
 
-    fn begin_array(&mut self, len: usize, _is_list: bool) -> Result<Self::Array, String> {
+    fn begin_array(&mut self, len: usize, _is_list: bool) -> Result<Self::Array, UnserializeError> {
         // The codec bounds `len` by the bytes left in the blob.
         Ok(ZendHashTable::with_capacity(
             len.min(u32::MAX as usize) as u32
         ))
     }
 
-    fn push_index(&mut self, array: &mut Self::Array, key: i64, value: Zval) -> Result<(), String> {
+    fn push_index(&mut self, array: &mut Self::Array, key: i64, value: Zval) -> Result<(), UnserializeError> {
         // Keys 0, 1, 2... on a fresh table keep it packed, as PHP builds lists.
         zend::insert_int(array, key, value);
         Ok(())
@@ -149,12 +159,12 @@ impl Builder for ZvalBuilder {
         array: &mut Self::Array,
         key: &[u8],
         value: Zval,
-    ) -> Result<(), String> {
+    ) -> Result<(), UnserializeError> {
         zend::insert_str(array, key, value);
         Ok(())
     }
 
-    fn end_array(&mut self, array: Self::Array) -> Result<Zval, String> {
+    fn end_array(&mut self, array: Self::Array) -> Result<Zval, UnserializeError> {
         let mut zv = Zval::new();
         zv.set_hashtable(array);
         Ok(zv)

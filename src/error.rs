@@ -14,6 +14,8 @@ pub enum Error {
     Unstorable(String),
     #[error("this SHMQueue object was never opened: its constructor failed")]
     NotOpened,
+    #[error("unserializing the stored object failed: {0}")]
+    Unserialize(String),
     #[error("a stored message is damaged and cannot be decoded: {0}")]
     Damaged(String),
 }

@@ -12,6 +12,7 @@ mod codec;
 mod constructor;
 mod error;
 mod handle;
+mod serialized;
 mod settings;
 mod zend;
 

@@ -170,8 +170,25 @@ pub fn serialize(zv: &Zval) -> Result<Vec<u8>, String> {
     }
 }
 
+/// Why `unserialize` gave no value.
+#[derive(Debug)]
+pub enum UnserializeError {
+    /// The object's own code (`__unserialize`, `__wakeup`) threw: its message.
+    Threw(String),
+    /// PHP refused the data.
+    Refused(String),
+}
+
+impl std::fmt::Display for UnserializeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Threw(message) | Self::Refused(message) => f.write_str(message),
+        }
+    }
+}
+
 /// PHP's `unserialize($bytes)`, quietly: damaged input is an `Err`, not a notice.
-pub fn unserialize(bytes: &[u8]) -> Result<Zval, String> {
+pub fn unserialize(bytes: &[u8]) -> Result<Zval, UnserializeError> {
     let mut value = Zval::new();
     // SAFETY: executor globals are live during a request; error_reporting is restored below.
     let globals = unsafe { &mut *ffi::ext_php_rs_executor_globals() };
@@ -189,14 +206,14 @@ pub fn unserialize(bytes: &[u8]) -> Result<Zval, String> {
     }
     globals.error_reporting = saved;
     if let Some(message) = take_exception_message() {
-        return Err(message);
+        return Err(UnserializeError::Threw(message));
     }
     // unserialize() says "failed" with false; "b:0;" is a stored false.
     if value.is_false() && bytes != b"b:0;" {
-        return Err(format!(
+        return Err(UnserializeError::Refused(format!(
             "PHP could not unserialize {} bytes of object data",
             bytes.len()
-        ));
+        )));
     }
     Ok(value)
 }

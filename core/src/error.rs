@@ -39,6 +39,9 @@ pub enum QueueError {
     #[error("all {slots} lease slots of queue {name:?} are in use: ack or release jobs before reserving more")]
     NoFreeSlot { name: String, slots: u32 },
 
+    #[error("job {id} was not reserved from queue {name:?} (another queue, or one since removed): nothing changed")]
+    ForeignJob { name: String, id: u64 },
+
     #[error("{what} failed: {source}")]
     Os {
         what: &'static str,

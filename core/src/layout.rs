@@ -13,7 +13,7 @@
 //! 010 segment_size      018 ring_size           020 slot_count u32   024 max_attempts u32
 //! 028 lease_ms          030 created_unix_ms     038 permissions (mode bits it was created with)
 //! 040 lock: robust process-shared pthread mutex (40 bytes, padded to 64)
-//! 080 ring state, journaled:  head, tail, next_token, removed, corrupt
+//! 080 ring state, journaled:  head, tail, next_token; then removed, corrupt, instance (random id)
 //! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
 //! 100 purged (journaled); best effort: full_rejections, recoveries
 //! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters
@@ -84,7 +84,10 @@ pub struct Header {
     pub removed: AtomicU64,
     /// Non-zero once recovery found state it could not repair: every operation refuses.
     pub corrupt: AtomicU64,
-    _reserved1: [AtomicU64; 3],
+    /// Random at creation: jobs carry it, so a job cannot be acked on another queue (or on a
+    /// queue created again under the same name), where its slot and id may well exist too.
+    pub instance: AtomicU64,
+    _reserved1: [AtomicU64; 2],
 
     /// Counters, journaled with the change they describe, so they stay exact across crashes.
     pub counters: Counters,

@@ -135,11 +135,15 @@ impl Queue {
     fn with_ring<R>(&mut self, mut op: impl FnMut(&Ring) -> Result<R>) -> Result<R> {
         for _ in 0..MAX_REOPENS {
             let segment = Rc::clone(&self.segment);
-            let locked = Locked::acquire(&segment)?;
-            if segment.header().removed.load(Ordering::Acquire) == 0 {
-                return op(&locked.ring());
+            let removed = || segment.header().removed.load(Ordering::Acquire) != 0;
+            if !removed() {
+                match Locked::acquire(&segment) {
+                    Ok(locked) if !removed() => return op(&locked.ring()),
+                    // A damaged queue removed meanwhile: move on rather than report its damage.
+                    Err(error) if !removed() => return Err(error),
+                    _ => {}
+                }
             }
-            drop(locked);
             // Removed: move to the queue of that name, created again as this one was if need be.
             let options = segment.creation_options();
             self.segment = segment_for(segment.name(), || Ok(options))?;
@@ -323,7 +327,7 @@ impl Queue {
         Ok(Stats {
             capacity: self.segment.ring_size(),
             used_bytes,
-            length: load(&c.ready) + load(&c.delayed),
+            length: load(&c.ready).saturating_add(load(&c.delayed)),
             ready: load(&c.ready),
             in_flight: load(&c.in_flight),
             delayed: load(&c.delayed),

@@ -43,9 +43,11 @@ pub fn recover(segment: &Segment) -> Result<Recovery> {
             }
             for entry in &journal.entries[..len as usize] {
                 let offset = entry.offset.load(Ordering::Acquire);
-                let word = segment.word(offset).ok_or_else(|| QueueError::Corrupt {
-                    name: name(),
-                    why: format!("journal entry targets offset {offset} outside the segment"),
+                let word = segment.word(offset).filter(|_| journaled(offset)).ok_or_else(|| {
+                    QueueError::Corrupt {
+                        name: name(),
+                        why: format!("journal entry targets offset {offset}, which no change writes"),
+                    }
                 })?;
                 word.store(entry.value.load(Ordering::Acquire), Ordering::Release);
             }
@@ -62,6 +64,16 @@ pub fn recover(segment: &Segment) -> Result<Recovery> {
     // Step 3.
     recount(segment)?;
     Ok(outcome)
+}
+
+/// Whether a transaction can write the word at `offset`: ring state (head, tail, next_token),
+/// counters and `purged`, lease slots and ring records. A damaged entry aimed elsewhere is refused
+/// before it is replayed: one aimed at the lock word overwrote the mutex this process holds, its
+/// unlock then failed, and every process blocked on the queue for ever.
+fn journaled(offset: u64) -> bool {
+    let ring_state = STATE_OFFSET as u64..STATE_OFFSET as u64 + 24;
+    let counters = COUNTERS_OFFSET as u64..PURGED_OFFSET as u64 + 8;
+    ring_state.contains(&offset) || counters.contains(&offset) || offset >= HEADER_SIZE as u64
 }
 
 /// Recounts the per-state counters from the records and slots, checking both on the way.
@@ -142,7 +154,7 @@ impl<'a> Locked<'a> {
         let locked = Locked { segment };
         crate::hooks::pause_point("locked");
         if segment.header().corrupt.load(Ordering::Acquire) != 0 {
-            let why = "a lock holder died and left state that could not be repaired".to_owned();
+            let why = "it was found damaged earlier (by a recovery, or by an operation that met a bad record)".to_owned();
             return Err(QueueError::Corrupt {
                 name: segment.name().to_owned(),
                 why,

@@ -22,6 +22,8 @@ use crate::segment::Segment;
 /// A job handed out by `reserve`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lease {
+    /// The queue's random instance id (see `Header::instance`).
+    pub queue: u64,
     /// Job id: unique for the life of the queue, new on every delivery.
     pub token: u64,
     pub slot: u32,
@@ -57,6 +59,11 @@ struct Placement {
     start: u64,
 }
 
+/// Positions count the bytes ever appended and stay far below this (2^63 bytes take 29 years at
+/// 10 GB/s). Refusing larger ones keeps `pos + footprint` and the rounding up to a ring boundary
+/// from overflowing when a damaged header holds positions near 2^64.
+const MAX_POSITION: u64 = 1 << 63;
+
 /// Skipped records beyond which a take moves blocked records off the head.
 const COMPACT_AFTER_SKIPPING: u32 = 32;
 const COMPACT_MOVES: usize = 64;
@@ -76,7 +83,10 @@ impl<'a> Ring<'a> {
         }
     }
 
+    /// Damage found: flags the queue, so every later operation refuses too (records past a damaged
+    /// one cannot be found any more), and names it.
     fn corrupt(&self, why: String) -> QueueError {
+        self.header.corrupt.store(1, Ordering::Release);
         QueueError::Corrupt {
             name: self.segment.name().to_owned(),
             why,
@@ -95,6 +105,7 @@ impl<'a> Ring<'a> {
         let head = self.header.head.load(Ordering::Acquire);
         let tail = self.header.tail.load(Ordering::Acquire);
         if head > tail
+            || tail > MAX_POSITION
             || tail - head > self.ring_size
             || head % RECORD_ALIGN != 0
             || tail % RECORD_ALIGN != 0
@@ -128,7 +139,8 @@ impl<'a> Ring<'a> {
     /// Messages waiting: ready or delayed.
     pub fn waiting(&self) -> u64 {
         let counters = &self.header.counters;
-        counters.ready.load(Ordering::Acquire) + counters.delayed.load(Ordering::Acquire)
+        // Saturating: a damaged counter must not overflow (it is repaired by the next recovery).
+        counters.ready.load(Ordering::Acquire).saturating_add(counters.delayed.load(Ordering::Acquire))
     }
 
     /// Refuses a payload that could never fit, naming the limit.
@@ -430,10 +442,9 @@ impl<'a> Ring<'a> {
         if found.expired_lease {
             txn.add(&counters.expired, 1);
         }
-        let token = self.header.next_token.load(Ordering::Acquire);
+        let token = self.take_token(&mut txn)?;
         let attempts = header.attempts.saturating_add(1);
         let until_ms = now.get().saturating_add(lease_ms);
-        txn.set(&self.header.next_token, token + 1);
         txn.set(&slot.token, token);
         txn.set(&slot.pos, found.pos);
         txn.set(&slot.until_ms, until_ms);
@@ -449,11 +460,23 @@ impl<'a> Ring<'a> {
         txn.commit();
         self.compact_if_blocked(found.skipped)?;
         Ok(Some(Lease {
+            queue: self.header.instance.load(Ordering::Relaxed),
             token,
             slot: slot_index,
             attempts: attempts as u32,
             until_ms,
         }))
+    }
+
+    /// Stages the use of the next job id. Ids are never reused and 0 marks a free slot, so a
+    /// counter damaged to 0 or to its end is refused (`token + 1` used to overflow).
+    fn take_token(&self, txn: &mut Txn) -> Result<u64> {
+        let token = self.header.next_token.load(Ordering::Acquire);
+        if token == 0 || token == u64::MAX {
+            return Err(self.corrupt(format!("the job id counter {token} is out of range")));
+        }
+        txn.set(&self.header.next_token, token + 1);
+        Ok(token)
     }
 
     fn free_slot(&self) -> Result<u32> {
@@ -475,6 +498,9 @@ impl<'a> Ring<'a> {
 
     /// The record a live lease points at, or `None` when the lease is no longer the caller's.
     fn leased_record(&self, lease: &Lease) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
+        if lease.queue != self.header.instance.load(Ordering::Relaxed) {
+            return Err(QueueError::ForeignJob { name: self.segment.name().to_owned(), id: lease.token });
+        }
         let Some(slot) = self.segment.slot(lease.slot) else {
             return Ok(None);
         };
@@ -551,8 +577,7 @@ impl<'a> Ring<'a> {
         } else {
             // Keep the slot, now as a delay; a new token so the old job cannot ack it.
             self.leave_state(&mut txn, pos, header, false)?;
-            let token = self.header.next_token.load(Ordering::Acquire);
-            txn.set(&self.header.next_token, token + 1);
+            let token = self.take_token(&mut txn)?;
             txn.set(&slot.token, token);
             txn.set(&slot.kind, SLOT_DELAY);
             txn.set(&slot.until_ms, now.saturating_add(delay_ms));

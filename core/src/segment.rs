@@ -63,7 +63,7 @@ impl CreateOptions {
             return invalid(
                 "permissions",
                 format!(
-                    "{:#o} must be within 0777 and include owner read and write (0600)",
+                    "0{:o} must be within 0777 and include owner read and write (0600)",
                     self.permissions
                 ),
             );
@@ -167,9 +167,11 @@ impl Segment {
             let shmem = match ShmemConf::new().os_id(os_id(name)).open() {
                 Ok(shmem) => shmem,
                 // Between the creator's shm_open and ftruncate the object has size 0 and mmap fails.
-                Err(ShmemError::MapOpenFailed(code))
-                    if code == libc::EINVAL as u32 && Instant::now() < deadline =>
-                {
+                Err(ShmemError::MapOpenFailed(code)) if code == libc::EINVAL as u32 => {
+                    if Instant::now() >= deadline {
+                        // Still empty: its creator died before sizing it.
+                        return Err(QueueError::Uninitialised { name: name.to_owned() });
+                    }
                     std::thread::sleep(Duration::from_millis(1));
                     continue;
                 }
@@ -228,6 +230,7 @@ impl Segment {
             .store(crate::clock::now_ms(), Ordering::Relaxed);
         header.next_token.store(1, Ordering::Relaxed);
         header.permissions.store(options.permissions as u64, Ordering::Relaxed);
+        header.instance.store(random_id(), Ordering::Relaxed);
         // SAFETY: nobody else can use the segment before INIT_READY is stored below.
         if let Err(source) = unsafe { segment.mutex().init() } {
             unlink(name);
@@ -434,6 +437,19 @@ fn reserve_pages(name: &str, size: usize, permissions: u32) -> Result<()> {
             what: "chmod of the new segment",
             source,
         })
+}
+
+/// A random non-zero id (the kernel's generator; the clock and pid if it is unavailable).
+fn random_id() -> u64 {
+    let mut bytes = [0u8; 8];
+    // SAFETY: writes at most 8 bytes into `bytes`.
+    let filled = unsafe { libc::getrandom(bytes.as_mut_ptr().cast(), bytes.len(), 0) };
+    let id = if filled == 8 {
+        u64::from_ne_bytes(bytes)
+    } else {
+        crate::clock::now_ms().rotate_left(20) ^ u64::from(std::process::id())
+    };
+    id.max(1)
 }
 
 /// Removes the name; processes that still map the segment keep it until they let go.
