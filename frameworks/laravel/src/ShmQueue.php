@@ -1,0 +1,163 @@
+<?php
+
+namespace ShmQueue\Laravel;
+
+use Illuminate\Contracts\Queue\Queue as QueueContract;
+use Illuminate\Queue\InvalidPayloadException;
+use Illuminate\Queue\Queue;
+
+/**
+ * A Laravel queue connection whose queues are shmqueue queues (one per queue name).
+ *
+ * Jobs are Laravel's JSON payloads, stored as strings. pop() reserves a job under a lease
+ * (the connection's retry_after): the job is acked when Laravel deletes it and released when
+ * Laravel releases it; a job whose worker died comes back after the lease with attempts + 1.
+ */
+class ShmQueue extends Queue implements QueueContract
+{
+    /** @var array<string, \SHMQueue> open queues by full name */
+    private array $queues = [];
+
+    public function __construct(
+        private string $default = 'default',
+        private string $prefix = '',
+        private ?int $capacity = null,
+        private ?float $lease = null,
+        private ?int $maxAttempts = null,
+        private float $blockFor = 0.0,
+        $dispatchAfterCommit = null,
+    ) {
+        $this->dispatchAfterCommit = $dispatchAfterCommit;
+    }
+
+    /** Jobs waiting: ready now or delayed (reserved ones are not counted). */
+    public function size($queue = null): int
+    {
+        return $this->shm($queue)->getLength();
+    }
+
+    /** Jobs ready to be taken now. */
+    public function pendingSize($queue = null): int
+    {
+        return $this->shm($queue)->stats()['ready'];
+    }
+
+    /** Jobs pushed with later() or released with a delay that are not due yet. */
+    public function delayedSize($queue = null): int
+    {
+        return $this->shm($queue)->stats()['delayed'];
+    }
+
+    /** Jobs reserved by a worker right now. */
+    public function reservedSize($queue = null): int
+    {
+        return $this->shm($queue)->stats()['in_flight'];
+    }
+
+    /**
+     * Part of the Queue contract in newer Laravel versions. Always null ("unknown", which the
+     * contract allows): the extension cannot look at a job without taking it.
+     */
+    public function creationTimeOfOldestPendingJob($queue = null): ?int
+    {
+        return null;
+    }
+
+    public function push($job, $data = '', $queue = null)
+    {
+        return $this->enqueueUsing(
+            $job,
+            $this->createPayload($job, $this->getQueue($queue), $data),
+            $queue,
+            null,
+            fn ($payload, $queue) => $this->pushRaw($payload, $queue),
+        );
+    }
+
+    public function pushRaw($payload, $queue = null, array $options = [])
+    {
+        return $this->store($payload, $queue, 0.0);
+    }
+
+    public function later($delay, $job, $data = '', $queue = null)
+    {
+        return $this->enqueueUsing(
+            $job,
+            $this->createPayload($job, $this->getQueue($queue), $data),
+            $queue,
+            $delay,
+            fn ($payload, $queue, $delay) => $this->store($payload, $queue, (float) $this->secondsUntil($delay)),
+        );
+    }
+
+    public function pop($queue = null)
+    {
+        $queue = $queue ?: $this->default;
+        $shm = $this->shm($queue);
+        $reserved = $shm->reserve($this->blockFor);
+        if ($reserved === null) {
+            return null;
+        }
+        if (!is_string($reserved->value)) {
+            // Not a Laravel payload (someone else writes to this queue): give it back, so that
+            // after max_attempts deliveries it rests in the dead letters instead of being lost.
+            $shm->release($reserved);
+            throw new InvalidPayloadException(sprintf(
+                'shmqueue "%s" delivered a %s where a Laravel job payload (string) was expected',
+                $this->getQueue($queue), get_debug_type($reserved->value),
+            ));
+        }
+
+        return new ShmQueueJob($this->container, $shm, $reserved, $this->connectionName, $queue);
+    }
+
+    /**
+     * Jobs that used up max_attempts deliveries without being deleted or failed by Laravel
+     * (typically: their workers died each time), as ['value' => payload, 'attempts' => n].
+     */
+    public function deadLetters($queue = null, int $max = 100): array
+    {
+        return $this->shm($queue)->deadLetters($max);
+    }
+
+    /** Puts every dead letter back on the queue with its attempts reset; returns how many. */
+    public function retryDeadLetters($queue = null): int
+    {
+        return $this->shm($queue)->requeueDead();
+    }
+
+    /** Deletes every dead letter; returns how many. */
+    public function purgeDeadLetters($queue = null): int
+    {
+        return $this->shm($queue)->purgeDead();
+    }
+
+    /** The full shmqueue name of a Laravel queue name (the prefix put before it). */
+    public function getQueue($queue): string
+    {
+        return $this->prefix . ($queue ?: $this->default);
+    }
+
+    /** The extension's handle of a queue, for stats() and the like. */
+    public function shm($queue = null): \SHMQueue
+    {
+        $name = $this->getQueue($queue);
+
+        return $this->queues[$name] ??= new \SHMQueue($name, $this->capacity, $this->lease, $this->maxAttempts);
+    }
+
+    /** Stores a payload; returns the job's uuid (Laravel's job id). */
+    private function store(string $payload, $queue, float $delay): ?string
+    {
+        $shm = $this->shm($queue);
+        $stored = $delay > 0 ? $shm->enQueueDelayed($payload, $delay) : $shm->enQueue($payload);
+        if (!$stored) {
+            throw new QueueFullException(sprintf(
+                'shmqueue "%s" has no room for a job of %d bytes (capacity %d bytes)',
+                $this->getQueue($queue), strlen($payload), $shm->stats()['capacity'],
+            ));
+        }
+
+        return json_decode($payload, true)['uuid'] ?? null;
+    }
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Framework integrations (frameworks/laravel, frameworks/symfony): their PHPUnit suites, run with
+# Laravel's queue worker and Symfony Messenger's worker as Debian packages them (Composer cannot
+# download here). Prints PHPUnit's output (with measured figures) and ends with
+# "RESULT: N passed, N failed" counted in PHPUnit tests.
+set -u
+DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$DIR/../lib/common.sh"
+
+# Every queue of this run starts with this (tests/frameworks/support/QueueNames.php).
+export SHMQ_FW_PREFIX="fw$$"
+export SHMQUEUE_SO # worker processes started by the tests load it too
+
+ensure_packages php-illuminate-queue php-illuminate-events php-illuminate-bus \
+    php-symfony-messenger php-symfony-event-dispatcher php-symfony-console phpunit ||
+    { fail "Debian packages installed" "apt-get install failed"; finish; }
+require_extension
+
+# PHPUnit needs php.ini's modules (dom, mbstring, ...), so not `php -n`; but an installed copy
+# of the extension (scripts/install.sh) must not shadow the build under test: use PHP's
+# ini scan dir without the files that load shmqueue.
+make_temp_dir work_dir frameworks
+mkdir "$work_dir/conf.d"
+scan_dir=$("$PHP_BIN" --ini | sed -n 's/^Scan for additional .ini files in: *//p')
+for ini in "$scan_dir"/*.ini; do
+    [ -e "$ini" ] || continue
+    grep -qE '^\s*(zend_)?extension\s*=.*shmqueue' "$ini" || ln -s "$ini" "$work_dir/conf.d/"
+done
+export PHP_INI_SCAN_DIR="$work_dir/conf.d"
+export TMPDIR="$work_dir" # the tests' job logs and worker output files: removed with it
+
+at_exit "php_ext -r 'foreach (glob(\"/dev/shm/shmqueue.$SHMQ_FW_PREFIX-*\") ?: [] as \$s) SHMQueue::remove(substr(basename(\$s), 9));'"
+output="$work_dir/phpunit.out"
+started=$(seconds_now)
+# setsid: phpunit leads a process group of its own, so that an interrupted run ends its workers too.
+setsid "$PHP_BIN" -d extension="$SHMQUEUE_SO" /usr/bin/phpunit -c "$DIR/phpunit.xml.dist" >"$output" 2>&1 &
+phpunit_pid=$!
+phpunit_running=1
+at_exit '[ -n "$phpunit_running" ] && kill -KILL -- "-$phpunit_pid"'
+wait "$phpunit_pid"
+status=$?
+phpunit_running=""
+cat "$output"
+echo "frameworks: phpunit took $(seconds_since "$started") s (exit $status)"
+
+# PHPUnit's summary: "OK (N tests, M assertions)" or "Tests: N, Assertions: M, Failures: F, ...".
+count() { grep -oE "$1: [0-9]+" "$output" | tail -1 | grep -oE '[0-9]+' || echo 0; }
+if ok=$(grep -oE '^OK \([0-9]+ tests?' "$output" | grep -oE '[0-9]+'); then
+    tests=$ok
+    checks_failed=0
+elif grep -qE '^Tests: [0-9]+' "$output"; then
+    tests=$(count Tests)
+    # Tests that did not run to a pass (skipped, incomplete, risky) count as failed.
+    checks_failed=$(( $(count Failures) + $(count Errors) + $(count Skipped) + $(count Incomplete) + $(count Risky) ))
+else
+    tests=1 # no summary: PHPUnit itself died
+    checks_failed=1
+fi
+[ "$status" -eq 0 ] || [ "$checks_failed" -gt 0 ] || checks_failed=1
+checks_passed=$(( tests > checks_failed ? tests - checks_failed : 0 ))
+finish
