@@ -15,6 +15,17 @@ bash scripts/build.sh >/dev/null || { echo "building the extension failed"; echo
 export SHMQUEUE_SO="$root/target/release/libshmqueue.so"
 export PHP_BIN="${PHP_BIN:-$(command -v php)}"
 
+# Tests load the freshly built extension with -d extension=...; where the quick start installed
+# and enabled a copy system-wide, PHP would load it twice. Give PHP the system's ini directory
+# without it (the install suite, which checks the system setup itself, gets the real one).
+system_scan_dir=$("$PHP_BIN" -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')
+test_scan_dir=$(mktemp -d /tmp/shmqueue-ini.XXXXXX)
+for ini in "$system_scan_dir"/*.ini; do
+    [ -e "$ini" ] && ! grep -qE '^\s*extension\s*=\s*shmqueue(\.so)?\s*$' "$ini" && ln -s "$ini" "$test_scan_dir/"
+done
+export PHP_INI_SCAN_DIR="$test_scan_dir"
+uses_system_ini=" install "
+
 passed=0
 failed=0
 summary=()
@@ -48,7 +59,11 @@ for suite in tests/*/run.sh; do
     [ -f "$suite" ] || continue
     name=$(basename "$(dirname "$suite")")
     echo "== $name"
-    bash "$suite" 2>&1 | tee "$log_dir/$name.log"
+    if [[ "$uses_system_ini" == *" $name "* ]]; then
+        env -u PHP_INI_SCAN_DIR bash "$suite" 2>&1 | tee "$log_dir/$name.log"
+    else
+        bash "$suite" 2>&1 | tee "$log_dir/$name.log"
+    fi
     status=${PIPESTATUS[0]}
     read -r p f < <(awk '/^RESULT: [0-9]+ passed, [0-9]+ failed/ { p = $2; f = $4 } END { print p+0, f+0 }' "$log_dir/$name.log")
     [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
@@ -58,5 +73,6 @@ done
 echo
 echo "== summary (logs in $log_dir)"
 printf '%s\n' "${summary[@]}"
+rm -rf "$test_scan_dir"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
