@@ -51,7 +51,7 @@ extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
         // SAFETY: the engine calls a handler with its own live call frame.
         let Some(ex) = (unsafe { ex.as_mut() }) else { return };
         if let Err(exception) = open(ex) {
-            let _ = exception.throw();
+            exception.throw();
         }
     }));
 }
