@@ -33,8 +33,14 @@ pub enum QueueError {
     #[error("queue {name:?} was never finished by the process creating it (it died?); remove it with SHMQueue::remove()")]
     Uninitialised { name: String },
 
-    #[error("the queue lock was left unrecoverable by a dead holder; remove the queue")]
-    LockUnrecoverable,
+    #[error("the lock of queue {name:?} was left unrecoverable by a dead holder; remove the queue")]
+    LockUnrecoverable { name: String },
+
+    #[error(
+        "the lock of queue {name:?} is held by thread {tid}, which does not exist here (a damaged lock \
+         word, or a holder in another PID namespace): nothing was done; remove the queue if nobody uses it"
+    )]
+    LockHolderMissing { name: String, tid: u32 },
 
     #[error("all {slots} lease slots of queue {name:?} are in use: ack or release jobs before reserving more")]
     NoFreeSlot { name: String, slots: u32 },

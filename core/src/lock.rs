@@ -9,7 +9,6 @@
 use std::cell::UnsafeCell;
 use std::io;
 
-use crate::error::QueueError;
 use crate::layout::LockWord;
 
 /// What `lock` found.
@@ -20,6 +19,16 @@ pub enum Acquired {
     /// The previous holder died holding the lock: state may be half-changed. Repair it, then
     /// call `mark_consistent` before unlocking.
     OwnerDied,
+}
+
+/// Why `lock` failed; `Locked::acquire` turns it into a `QueueError` naming the queue.
+#[derive(Debug)]
+pub enum LockError {
+    /// A dead holder's state was never marked consistent: the mutex cannot be used again.
+    Unrecoverable,
+    /// The lock word names a thread that does not exist here and was never reported dead.
+    HolderMissing { tid: u32 },
+    Os { what: &'static str, source: io::Error },
 }
 
 /// A view of the mutex inside the mapping.
@@ -65,17 +74,39 @@ impl RobustMutex {
         }
     }
 
-    pub fn lock(&self) -> Result<Acquired, QueueError> {
+    /// Takes the lock. Uncontended, this is one `trylock`; when the lock is busy it waits in
+    /// slices of `HOLDER_CHECK`, and after each one checks that the holder still exists. A
+    /// holder that died is reported by the kernel (`OwnerDied`); a holder that does not exist
+    /// and was never reported can only be a damaged lock word (or a holder in another PID
+    /// namespace): then this call fails rather than wait for ever. A live holder, however slow
+    /// or stopped, is waited for: taking a lock from a live holder corrupts what it protects.
+    pub fn lock(&self) -> Result<Acquired, LockError> {
         // SAFETY: the mutex was initialised by the creator before the segment became ready.
-        match unsafe { libc::pthread_mutex_lock(self.raw()) } {
-            0 => Ok(Acquired::Clean),
-            libc::EOWNERDEAD => Ok(Acquired::OwnerDied),
-            libc::ENOTRECOVERABLE => Err(QueueError::LockUnrecoverable),
-            code => Err(QueueError::Os {
-                what: "pthread_mutex_lock",
-                source: io::Error::from_raw_os_error(code),
-            }),
+        match unsafe { libc::pthread_mutex_trylock(self.raw()) } {
+            libc::EBUSY => {}
+            code => return acquired(code, "pthread_mutex_trylock"),
         }
+        loop {
+            let deadline = deadline_after(HOLDER_CHECK);
+            // SAFETY: as above; `deadline` lives across the call.
+            match unsafe { libc::pthread_mutex_timedlock(self.raw(), &deadline) } {
+                libc::ETIMEDOUT => {}
+                code => return acquired(code, "pthread_mutex_timedlock"),
+            }
+            let holder = self.holder();
+            if holder != 0 && !thread_exists(holder) {
+                return Err(LockError::HolderMissing { tid: holder });
+            }
+        }
+    }
+
+    /// The thread id in the lock word (glibc keeps the holder's TID in the futex word of a robust
+    /// mutex), or 0 when it is free.
+    fn holder(&self) -> u32 {
+        const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+        // SAFETY: the futex word is the first, aligned u32 of the mutex; read atomically.
+        let word = unsafe { (*(self.raw() as *const std::sync::atomic::AtomicU32)).load(std::sync::atomic::Ordering::Relaxed) };
+        word & FUTEX_TID_MASK
     }
 
     /// After `OwnerDied` and a repair: without it the mutex becomes unusable at unlock.
@@ -88,6 +119,37 @@ impl RobustMutex {
         // SAFETY: called by the current holder only (LockedSegment's Drop).
         unsafe { libc::pthread_mutex_unlock(self.raw()) };
     }
+}
+
+/// How long a busy lock is waited for before its holder is checked.
+const HOLDER_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+fn acquired(code: libc::c_int, what: &'static str) -> Result<Acquired, LockError> {
+    match code {
+        0 => Ok(Acquired::Clean),
+        libc::EOWNERDEAD => Ok(Acquired::OwnerDied),
+        libc::ENOTRECOVERABLE => Err(LockError::Unrecoverable),
+        code => Err(LockError::Os { what, source: io::Error::from_raw_os_error(code) }),
+    }
+}
+
+/// CLOCK_REALTIME now + `wait`, as `pthread_mutex_timedlock` wants it.
+fn deadline_after(wait: std::time::Duration) -> libc::timespec {
+    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: writes into `now`.
+    unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
+    let nanos = now.tv_nsec as u64 + u64::from(wait.subsec_nanos());
+    libc::timespec {
+        tv_sec: now.tv_sec + wait.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,
+        tv_nsec: (nanos % 1_000_000_000) as libc::c_long,
+    }
+}
+
+/// Whether a thread (any task) with this id exists, as this process sees it.
+fn thread_exists(tid: u32) -> bool {
+    // SAFETY: signal 0 only checks; EPERM means it exists but belongs to someone else.
+    let code = unsafe { libc::kill(tid as libc::pid_t, 0) };
+    code == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
 }
 
 fn check(code: libc::c_int) -> io::Result<()> {

@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering;
 
 use crate::error::{QueueError, Result};
 use crate::layout::*;
-use crate::lock::Acquired;
+use crate::lock::{Acquired, LockError};
 use crate::ring::Ring;
 use crate::segment::Segment;
 
@@ -143,7 +143,13 @@ impl<'a> Locked<'a> {
     /// Takes the lock, repairing the queue first when the previous holder died.
     pub fn acquire(segment: &'a Segment) -> Result<Locked<'a>> {
         let mutex = segment.mutex();
-        if mutex.lock()? == Acquired::OwnerDied {
+        let name = || segment.name().to_owned();
+        let acquired = mutex.lock().map_err(|error| match error {
+            LockError::Unrecoverable => QueueError::LockUnrecoverable { name: name() },
+            LockError::HolderMissing { tid } => QueueError::LockHolderMissing { name: name(), tid },
+            LockError::Os { what, source } => QueueError::Os { what, source },
+        })?;
+        if acquired == Acquired::OwnerDied {
             let header = segment.header();
             header.recoveries.fetch_add(1, Ordering::Relaxed);
             if recover(segment).is_err() {

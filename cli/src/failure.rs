@@ -1,0 +1,153 @@
+//! Why a command failed, as one message and the exit code scripts can act on.
+
+use std::io;
+
+use shmqueue_core::QueueError;
+
+pub const USAGE: i32 = 1;
+pub const NOT_FOUND: i32 = 2;
+pub const PERMISSION: i32 = 3;
+pub const INCOMPATIBLE: i32 = 4;
+pub const OTHER: i32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: String) -> Self {
+        Failure {
+            code: USAGE,
+            message,
+        }
+    }
+
+    pub fn other(message: String) -> Self {
+        Failure {
+            code: OTHER,
+            message,
+        }
+    }
+
+    /// What went wrong with the queue `name`, in words for an operator, with its exit code.
+    pub fn from_queue(name: &str, error: QueueError) -> Self {
+        let (code, message) = match &error {
+            QueueError::Os { source, .. } if source.kind() == io::ErrorKind::NotFound => (
+                NOT_FOUND,
+                format!(
+                    "queue {name:?} not found (no {}); `shmqueue list` shows the queues there are",
+                    shmqueue_core::segment::path(name)
+                ),
+            ),
+            QueueError::PermissionDenied { path, .. } => (
+                PERMISSION,
+                format!(
+                    "permission denied for queue {name:?} ({path}{}): run as its owner or root",
+                    owner_and_mode(path).map(|text| format!(", {text}")).unwrap_or_default()
+                ),
+            ),
+            QueueError::Os { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
+                (PERMISSION, format!("permission denied for queue {name:?}: {error}"))
+            }
+            QueueError::LayoutVersion { expected, found, .. } => (
+                INCOMPATIBLE,
+                format!(
+                    "queue {name:?} has layout version {found}, this shmqueue reads version {expected}: \
+                     use the shmqueue of the extension that made it, or remove it"
+                ),
+            ),
+            QueueError::Corrupt { .. }
+            | QueueError::Uninitialised { .. }
+            | QueueError::LockUnrecoverable { .. }
+            | QueueError::LockHolderMissing { .. } => {
+                (INCOMPATIBLE, format!("{error}"))
+            }
+            QueueError::InvalidName { .. } => (USAGE, format!("{error}")),
+            _ => (OTHER, format!("queue {name:?}: {error}")),
+        };
+        Failure { code, message }
+    }
+}
+
+/// "owner www-data, mode 0600" for a path, when it can be read.
+pub fn owner_and_mode(path: &str) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let metadata = std::fs::metadata(path).ok()?;
+    Some(format!(
+        "owner {}, mode {:04o}",
+        crate::inventory::user_name(metadata.uid()),
+        metadata.mode() & 0o7777
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // errno values of Linux, which is where shared memory queues live.
+    const ENOENT: i32 = 2;
+    const ENOMEM: i32 = 12;
+    const EACCES: i32 = 13;
+
+    fn os(code: i32) -> QueueError {
+        QueueError::Os {
+            what: "opening the queue",
+            source: io::Error::from_raw_os_error(code),
+        }
+    }
+
+    #[test]
+    fn each_kind_of_error_has_its_exit_code() {
+        assert_eq!(Failure::from_queue("q", os(ENOENT)).code, NOT_FOUND);
+        assert_eq!(Failure::from_queue("q", os(EACCES)).code, PERMISSION);
+        let denied = QueueError::PermissionDenied {
+            name: "q".into(),
+            path: "/dev/shm/shmqueue.q".into(),
+        };
+        assert_eq!(Failure::from_queue("q", denied).code, PERMISSION);
+        let version = QueueError::LayoutVersion {
+            name: "q".into(),
+            expected: 1,
+            found: 99,
+        };
+        assert_eq!(Failure::from_queue("q", version).code, INCOMPATIBLE);
+        let corrupt = QueueError::Corrupt {
+            name: "q".into(),
+            why: "bad magic".into(),
+        };
+        assert_eq!(Failure::from_queue("q", corrupt).code, INCOMPATIBLE);
+        let name = QueueError::InvalidName {
+            name: ".q".into(),
+            why: "it starts with a dot",
+        };
+        assert_eq!(Failure::from_queue(".q", name).code, USAGE);
+        assert_eq!(Failure::from_queue("q", os(ENOMEM)).code, OTHER);
+    }
+
+    #[test]
+    fn messages_name_the_queue_and_the_versions() {
+        let missing = Failure::from_queue("jobs", os(ENOENT));
+        assert!(
+            missing.message.contains("\"jobs\" not found"),
+            "{}",
+            missing.message
+        );
+        assert!(
+            missing.message.contains("/dev/shm/shmqueue.jobs"),
+            "{}",
+            missing.message
+        );
+        let version = QueueError::LayoutVersion {
+            name: "jobs".into(),
+            expected: 1,
+            found: 99,
+        };
+        let message = Failure::from_queue("jobs", version).message;
+        assert!(
+            message.contains("layout version 99") && message.contains("reads version 1"),
+            "{message}"
+        );
+    }
+}
