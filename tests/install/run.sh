@@ -1,0 +1,214 @@
+#!/usr/bin/env bash
+# Installing shmqueue, both ways a user can:
+#  1. scripts/install.sh: afterwards `php -m` lists shmqueue with no -d flag and a queue works, a
+#     php-fpm that was already running serves SHMQueue after the install's reload, shmqueue.ini
+#     lists exactly the extension's settings with their defaults, a second run changes nothing;
+#     scripts/uninstall.sh then leaves no trace (php, php-fpm, files, links, the command).
+#  2. The source build PIE runs, in a clean copy of the tree (the files git knows, tracked or
+#     not ignored): phpize && ./configure --enable-shmqueue && make && make install
+#     INSTALL_ROOT=<temp>, then the installed .so loads and works. composer.json says what PIE needs.
+# A shmqueue that was installed before the suite is put back as it was at the end.
+# Needs: php8.2-dev (phpize), php8.2-fpm, libfcgi-bin (cgi-fcgi), git, cargo; runs as root.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/common.sh"
+
+VERSION=${SHMQUEUE_PHP_VERSION:-8.2}
+FPM_BIN=${FPM_BIN:-/usr/sbin/php-fpm$VERSION}
+PHP_CONFIG_BIN=php-config$VERSION
+ensure_packages "php$VERSION-dev" "php$VERSION-fpm" libfcgi-bin git
+if [ "$(id -u)" -ne 0 ]; then
+    fail "runs as root" "expected: uid 0 (the suite installs into the system PHP)" "came:     uid $(id -u)"
+    finish
+fi
+
+make_temp_dir temp install
+chmod 755 "$temp"
+extension_dir=$($PHP_CONFIG_BIN --extension-dir)
+mods_available=/etc/php/$VERSION/mods-available
+ini_file=$mods_available/shmqueue.ini
+cli_file=/usr/local/bin/shmqueue
+suite_start=$(seconds_now)
+
+# A shmqueue installed before the suite: kept aside, put back (and re-enabled) at the end.
+if [ -e "$ini_file" ]; then
+    mkdir -p "$temp/before"
+    cp -a "$ini_file" "$temp/before/shmqueue.ini"
+    [ -e "$extension_dir/shmqueue.so" ] && cp -a "$extension_dir/shmqueue.so" "$temp/before/"
+    [ -e "$cli_file" ] && cp -a "$cli_file" "$temp/before/shmqueue"
+    echo "note: shmqueue was installed before this suite; it is put back at the end"
+    at_exit "cp -a '$temp/before/shmqueue.ini' '$ini_file'; [ -e '$temp/before/shmqueue.so' ] && cp -a '$temp/before/shmqueue.so' '$extension_dir/'; [ -e '$temp/before/shmqueue' ] && cp -a '$temp/before/shmqueue' '$cli_file'; phpenmod -v $VERSION -s ALL shmqueue"
+fi
+# Whatever happens, the suite's own install does not outlive it.
+at_exit "bash '$REPO_ROOT/scripts/uninstall.sh'"
+
+# --- 1. scripts/install.sh and scripts/uninstall.sh -------------------------------------------
+
+# A php-fpm that runs across the install, reading the system's ini files like the real service.
+socket=$temp/fpm.sock
+queue_fpm="install-fpm-$$"
+at_exit "remove_queue '$queue_fpm'"
+cat > "$temp/fpm.conf" <<EOF
+[global]
+pid = $temp/fpm.pid
+error_log = $temp/fpm.log
+daemonize = no
+[install-test]
+user = www-data
+group = www-data
+listen = $socket
+pm = static
+pm.max_children = 1
+EOF
+cat > "$temp/probe.php" <<'EOF'
+<?php
+// Answers "loaded <value read back>" when shmqueue works in this php-fpm, else "not loaded".
+if (!extension_loaded('shmqueue')) {
+    exit('not loaded');
+}
+$queue = new SHMQueue($_GET['q'], 8192);
+$queue->enQueue(['from' => 'fpm', 'pid' => getmypid()]);
+echo 'loaded ', $queue->deQueue()['from'];
+EOF
+chmod 644 "$temp/probe.php" "$temp/fpm.conf"
+fpm_request() {
+    local response
+    response=$(SCRIPT_FILENAME=$temp/probe.php REQUEST_METHOD=GET QUERY_STRING="q=$queue_fpm" \
+        timeout 10 cgi-fcgi -bind -connect "$socket" 2>&1)
+    echo "${response#*$'\r\n\r\n'}"
+}
+# After a reload (SIGUSR2) the master re-executes itself: wait until it answers as expected.
+fpm_answer_becomes() { # expected
+    local answer i
+    for ((i = 0; i < 50; i++)); do
+        answer=$(fpm_request)
+        [ "$answer" == "$1" ] && break
+        sleep 0.2
+    done
+    echo "$answer"
+}
+"$FPM_BIN" -R -y "$temp/fpm.conf" > "$temp/fpm.out" 2>&1 &
+fpm_pid=$!
+at_exit "kill -QUIT $fpm_pid; sleep 0.5; kill -KILL $fpm_pid"
+for ((i = 0; i < 100; i++)); do [ -S "$socket" ] && break; sleep 0.1; done
+check "php-fpm runs without shmqueue before the install" "not loaded" "$(fpm_request)" \
+    "fpm output: $(cat "$temp/fpm.out" "$temp/fpm.log" 2>/dev/null | tail -5)"
+
+install_start=$(seconds_now)
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+    bash "$REPO_ROOT/scripts/install.sh" > "$temp/install.out" 2>&1
+status=$?
+echo "install.sh took $(seconds_since "$install_start") s"
+check "install.sh succeeds" 0 "$status" "its output:" "$(tail -15 "$temp/install.out")"
+
+check "php -m (no -d flag) lists shmqueue" shmqueue "$(php -m 2>&1 | grep -x shmqueue)"
+queue_cli="install-cli-$$"
+at_exit "remove_queue '$queue_cli'"
+smoke=$(php -r '
+    $q = new SHMQueue($argv[1], 8192);
+    $q->enQueue(["smoke" => [1, 2.5, "three"]]);
+    echo json_encode($q->deQueue()), " ", var_export($q->deQueue(), true);' "$queue_cli" 2>&1)
+check "the installed extension stores and returns a value (php, no -d flag)" '{"smoke":[1,2.5,"three"]} false' "$smoke"
+check "php-fpm$VERSION -m lists shmqueue" shmqueue "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
+check "install.sh reloaded the running php-fpm" 1 "$(grep -c "reloaded php$VERSION-fpm (SIGUSR2 to master $fpm_pid)" "$temp/install.out")" \
+    "its output:" "$(cat "$temp/install.out")"
+check "the running php-fpm serves SHMQueue after the reload" "loaded fpm" "$(fpm_answer_becomes "loaded fpm")" \
+    "fpm log: $(tail -5 "$temp/fpm.log" 2>/dev/null)"
+
+for sapi in cli fpm; do
+    link=/etc/php/$VERSION/$sapi/conf.d/20-shmqueue.ini
+    check "$sapi is enabled: $link links to mods-available" "$ini_file" "$(readlink "$link")"
+done
+check "the .so is in php-config's extension dir" yes \
+    "$(cmp -s "$extension_dir/shmqueue.so" "$REPO_ROOT/target/release/libshmqueue.so" && echo yes)"
+check "the shmqueue command is installed and runs" "shmqueue $(grep -m1 '^version' "$REPO_ROOT/Cargo.toml" | cut -d'"' -f2)" \
+    "$("$cli_file" --version 2>&1 | cut -d' ' -f1-2)"
+
+# shmqueue.ini: the header phpenmod reads, the extension line, then every setting of the
+# extension with its default, commented out, each after a line saying what it does.
+check "shmqueue.ini's first lines: a comment, Debian's priority, the extension" \
+    "; priority=20|extension=shmqueue.so" "$(sed -n '2p;3p' "$ini_file" | paste -sd'|')"
+expected_settings=$(php -n -d extension="$extension_dir/shmqueue.so" -r '
+    foreach (ini_get_all("shmqueue") as $name => $entry) echo $name, " = ", $entry["global_value"], "\n";' | sort)
+written_settings=$(grep -E '^;shmqueue\.' "$ini_file" | sed 's/^;//' | sort)
+check "shmqueue.ini lists exactly the extension's settings with their defaults (both ways)" \
+    "$expected_settings" "$written_settings"
+undescribed=$(awk '/^;shmqueue\./ && previous !~ /^; [A-Z]/ { print $0 } { previous = $0 }' "$ini_file")
+check "each setting in shmqueue.ini follows a line saying what it does" "" "$undescribed"
+check "the settings are commented out: PHP reads the extension's defaults" \
+    "$(php -n -d extension="$extension_dir/shmqueue.so" -r 'echo json_encode(ini_get_all("shmqueue", false));')" \
+    "$(php -r 'echo json_encode(ini_get_all("shmqueue", false));')"
+
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+    bash "$REPO_ROOT/scripts/install.sh" > "$temp/install2.out" 2>&1
+status=$?
+check "install.sh run again succeeds" 0 "$status" "$(tail -5 "$temp/install2.out")"
+check "install.sh run again changes no file (3 unchanged)" 3 "$(grep -c '^  unchanged: ' "$temp/install2.out")" \
+    "its output:" "$(cat "$temp/install2.out")"
+
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+    bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall.out" 2>&1
+status=$?
+check "uninstall.sh succeeds" 0 "$status" "$(cat "$temp/uninstall.out")"
+check "php -m no longer lists shmqueue" "" "$(php -m 2>&1 | grep -x shmqueue)"
+check "php-fpm$VERSION -m no longer lists shmqueue" "" "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
+check "php starts without a warning about a missing shmqueue" "" "$(php -r '' 2>&1 | grep -i shmqueue)"
+check "the running php-fpm no longer has shmqueue after the reload" "not loaded" "$(fpm_answer_becomes "not loaded")"
+left=$(ls -d "$ini_file" "$extension_dir/shmqueue.so" "$cli_file" /etc/php/"$VERSION"/*/conf.d/*shmqueue* 2>/dev/null)
+check "uninstall.sh leaves no file or link behind" "" "$left"
+SHMQUEUE_PHP_VERSION=$VERSION bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall2.out" 2>&1
+status=$?
+check "uninstall.sh run again succeeds and says there was nothing to do" "0 1" \
+    "$status $(grep -c 'nothing to do' "$temp/uninstall2.out")" "$(cat "$temp/uninstall2.out")"
+
+# --- 2. The PIE source build in a clean copy of the tree ---------------------------------------
+
+tree=$temp/tree
+install_root=$temp/root
+mkdir -p "$tree"
+(cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tree" 2>/dev/null)
+present=$(for file in config.m4 Makefile.frag composer.json target modules; do [ -e "$tree/$file" ] && echo -n "$file "; done)
+check "the clean copy has config.m4, Makefile.frag and composer.json, and no build output" \
+    "config.m4 Makefile.frag composer.json " "$present"
+
+composer=$(php -n -r '
+    $c = json_decode(file_get_contents($argv[1]), true, 512, JSON_THROW_ON_ERROR);
+    echo $c["type"], " ", $c["php-ext"]["extension-name"], " ", $c["require"]["php"] ?? "-";' "$tree/composer.json" 2>&1)
+check "composer.json: type php-ext, extension-name shmqueue, a PHP requirement" "php-ext shmqueue >=8.2" "$composer"
+
+build_start=$(seconds_now)
+(
+    cd "$tree" || exit 1
+    unset CARGO_TARGET_DIR # the copy builds in its own target/, as PIE's download would
+    phpize > "$temp/phpize.out" 2>&1 || { echo phpize; exit 1; }
+    ./configure --with-php-config="$(command -v $PHP_CONFIG_BIN)" --enable-shmqueue > "$temp/configure.out" 2>&1 || { echo configure; exit 1; }
+    make > "$temp/make.out" 2>&1 || { echo make; exit 1; }
+    make install INSTALL_ROOT="$install_root" > "$temp/make-install.out" 2>&1 || { echo make-install; exit 1; }
+) > "$temp/failed-step"
+failed_step=$(cat "$temp/failed-step")
+echo "PIE source build (phpize, configure, make, make install) took $(seconds_since "$build_start") s"
+check "phpize && ./configure && make && make install INSTALL_ROOT=... succeed" "" "$failed_step" \
+    "last lines of the $failed_step step:" "$(tail -15 "$temp/${failed_step:-make}.out" 2>/dev/null)"
+
+configure_help=$(cd "$tree" && ./configure --help 2>/dev/null)
+missing_options=$(php -n -r '
+    $c = json_decode(file_get_contents($argv[1]), true);
+    foreach ($c["php-ext"]["configure-options"] ?? [] as $o) {
+        if (!preg_match("/^\s+--" . preg_quote($o["name"], "/") . "\b/m", $argv[2])) echo $o["name"], " ";
+    }' "$tree/composer.json" "$configure_help")
+check "every configure-option of composer.json is an option of ./configure" "" "$missing_options"
+check "make produced modules/shmqueue.so (what PIE looks for)" yes "$([ -f "$tree/modules/shmqueue.so" ] && echo yes)"
+
+built_so=$install_root$extension_dir/shmqueue.so
+check "make install put shmqueue.so under INSTALL_ROOT in the extension dir" yes "$([ -f "$built_so" ] && echo yes)"
+check "make install left the system's extension dir alone" "" "$(ls "$extension_dir/shmqueue.so" 2>/dev/null)"
+queue_pie="install-pie-$$"
+at_exit "remove_queue '$queue_pie'"
+loaded=$(php -n -d extension="$built_so" -r '
+    $q = new SHMQueue($argv[1], 8192);
+    $q->enQueue(["pie" => true]);
+    echo json_encode($q->deQueue()), " ", (new ReflectionExtension("shmqueue"))->getVersion();' "$queue_pie" 2>&1)
+check "the .so built by the PIE steps loads and works" "{\"pie\":true} $(grep -m1 '^version' "$REPO_ROOT/Cargo.toml" | cut -d'"' -f2)" "$loaded"
+
+echo "suite took $(seconds_since "$suite_start") s"
+finish
