@@ -36,8 +36,8 @@ count() { # suite passed failed
 }
 log_dir=$(mktemp -d /tmp/shmqueue-tests.XXXXXX)
 
-echo "== cargo test (core, codec)"
-cargo test --release -p shmqueue-core -p shmqueue-codec 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test result|panicked|FAILED|^error" || true
+echo "== cargo test (core, codec, command line)"
+cargo test --release -p shmqueue-core -p shmqueue-codec -p shmqueue-cli 2>&1 | tee "$log_dir/cargo.log" | grep -E "^test result|panicked|FAILED|^error" || true
 status=${PIPESTATUS[0]}
 read -r p f < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log_dir/cargo.log")
 [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
