@@ -2,9 +2,13 @@
 //!
 //! Under the lock, an operation first writes whatever is invisible (record bytes beyond `tail`),
 //! then collects every visible word it changes into a `Txn` and commits it:
-//! 1. copy the entries into the journal, 2. store `JOURNAL_ARMED` (Release), 3. apply them,
-//! 4. store `JOURNAL_IDLE`. A holder killed before 2 changed nothing visible; one killed after 2
-//! is finished by the next lock holder, which replays the entries (replay is idempotent).
+//! 1. copy the entries into the journal,
+//! 2. store `JOURNAL_ARMED` (Release),
+//! 3. apply them,
+//! 4. store `JOURNAL_IDLE`.
+//!
+//! A holder killed before 2 changed nothing visible; one killed after 2 is finished by the next
+//! lock holder, which replays the entries (replay is idempotent).
 
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicU64, Ordering};

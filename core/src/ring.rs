@@ -107,8 +107,8 @@ impl<'a> Ring<'a> {
         if head > tail
             || tail > MAX_POSITION
             || tail - head > self.ring_size
-            || head % RECORD_ALIGN != 0
-            || tail % RECORD_ALIGN != 0
+            || !head.is_multiple_of(RECORD_ALIGN)
+            || !tail.is_multiple_of(RECORD_ALIGN)
         {
             return Err(self.corrupt(format!(
                 "head {head} and tail {tail} do not fit a ring of {} bytes",

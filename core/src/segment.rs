@@ -350,7 +350,7 @@ impl Segment {
 
     /// The 8-byte word at `offset` from the segment start, or `None` when out of bounds or unaligned.
     pub fn word(&self, offset: u64) -> Option<&AtomicU64> {
-        if offset % 8 != 0 || offset.checked_add(8)? > self.size as u64 {
+        if !offset.is_multiple_of(8) || offset.checked_add(8)? > self.size as u64 {
             return None;
         }
         // SAFETY: checked in bounds and aligned just above.
