@@ -310,22 +310,24 @@ impl<'a> Ring<'a> {
 
     /// An expired lease whose job used its last attempt: to the dead letters.
     fn bury_expired(&self, pos: u64, header: RecordHeader) -> Result<()> {
-        let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);
-        self.leave_state(&mut txn, pos, header, true)?;
-        txn.set(
-            self.segment.ring_word(pos),
-            RecordHeader {
-                state: RecordState::Dead,
-                slot: 0,
-                ..header
-            }
-            .encode(),
-        );
-        txn.add(&counters.dead, 1);
-        txn.add(&counters.expired, 1);
+        self.bury(&mut txn, pos, header)?;
+        txn.add(&self.header.counters.expired, 1);
         txn.commit();
         Ok(())
+    }
+
+    /// Stages a leased job's move to the dead letters.
+    fn bury(&self, txn: &mut Txn, pos: u64, header: RecordHeader) -> Result<()> {
+        self.leave_state(txn, pos, header, true)?;
+        self.stage_state(txn, pos, header, RecordState::Dead);
+        txn.add(&self.header.counters.dead, 1);
+        Ok(())
+    }
+
+    /// Stages a new state for the record at `pos` (slot cleared: only LEASED records have one).
+    fn stage_state(&self, txn: &mut Txn, pos: u64, header: RecordHeader, state: RecordState) {
+        txn.set(self.segment.ring_word(pos), RecordHeader { state, slot: 0, ..header }.encode());
     }
 
     /// Stages the counter (and slot) changes of a record leaving its current state.
@@ -371,15 +373,7 @@ impl<'a> Ring<'a> {
             let new_head = self.skip_removed(pos + header.footprint(), tail)?;
             txn.set(&self.header.head, new_head);
         } else {
-            txn.set(
-                self.segment.ring_word(pos),
-                RecordHeader {
-                    state: RecordState::Done,
-                    slot: 0,
-                    ..header
-                }
-                .encode(),
-            );
+            self.stage_state(txn, pos, header, RecordState::Done);
         }
         Ok(())
     }
@@ -549,29 +543,11 @@ impl<'a> Ring<'a> {
         let mut txn = Txn::new(self.segment);
         txn.add(&counters.retries, 1);
         let available_now = if header.attempts >= self.max_attempts() {
-            self.leave_state(&mut txn, pos, header, true)?;
-            txn.set(
-                self.segment.ring_word(pos),
-                RecordHeader {
-                    state: RecordState::Dead,
-                    slot: 0,
-                    ..header
-                }
-                .encode(),
-            );
-            txn.add(&counters.dead, 1);
+            self.bury(&mut txn, pos, header)?;
             false
         } else if delay_ms == 0 {
             self.leave_state(&mut txn, pos, header, true)?;
-            txn.set(
-                self.segment.ring_word(pos),
-                RecordHeader {
-                    state: RecordState::Ready,
-                    slot: 0,
-                    ..header
-                }
-                .encode(),
-            );
+            self.stage_state(&mut txn, pos, header, RecordState::Ready);
             txn.add(&counters.ready, 1);
             true
         } else {
@@ -650,15 +626,7 @@ impl<'a> Ring<'a> {
         self.for_each_record(|pos, header| {
             if header.state == RecordState::Dead {
                 let mut txn = Txn::new(self.segment);
-                txn.set(
-                    self.segment.ring_word(pos),
-                    RecordHeader {
-                        state: RecordState::Ready,
-                        attempts: 0,
-                        ..header
-                    }
-                    .encode(),
-                );
+                self.stage_state(&mut txn, pos, RecordHeader { attempts: 0, ..header }, RecordState::Ready);
                 txn.add(&counters.dead, -1);
                 txn.add(&counters.ready, 1);
                 txn.commit();
