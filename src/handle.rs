@@ -164,25 +164,7 @@ impl Handle {
             b"name",
             zend::string_zval(self.queue.name().as_bytes()),
         );
-        let counts = [
-            ("capacity", stats.capacity),
-            ("used_bytes", stats.used_bytes),
-            ("length", stats.length),
-            ("ready", stats.ready),
-            ("in_flight", stats.in_flight),
-            ("delayed", stats.delayed),
-            ("dead", stats.dead),
-            ("enqueued", stats.enqueued),
-            ("dequeued", stats.dequeued),
-            ("purged", stats.purged),
-            ("full_rejections", stats.full_rejections),
-            ("retries", stats.retries),
-            ("expired", stats.expired),
-            ("recoveries", stats.recoveries),
-            ("max_attempts", stats.max_attempts as u64),
-            ("lease_slots", stats.slots as u64),
-        ];
-        for (key, count) in counts {
+        for (key, count) in stats.counts() {
             let mut zv = Zval::new();
             zv.set_long(count.min(i64::MAX as u64) as i64);
             zend::insert_str(&mut table, key.as_bytes(), zv);

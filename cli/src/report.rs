@@ -28,25 +28,7 @@ impl Snapshot {
 
     /// Whole-number fields, named and ordered as in PHP's `SHMQueue::stats()`.
     fn counts(&self) -> [(&'static str, u64); 16] {
-        let s = &self.stats;
-        [
-            ("capacity", s.capacity),
-            ("used_bytes", s.used_bytes),
-            ("length", s.length),
-            ("ready", s.ready),
-            ("in_flight", s.in_flight),
-            ("delayed", s.delayed),
-            ("dead", s.dead),
-            ("enqueued", s.enqueued),
-            ("dequeued", s.dequeued),
-            ("purged", s.purged),
-            ("full_rejections", s.full_rejections),
-            ("retries", s.retries),
-            ("expired", s.expired),
-            ("recoveries", s.recoveries),
-            ("max_attempts", s.max_attempts as u64),
-            ("lease_slots", s.slots as u64),
-        ]
+        self.stats.counts()
     }
 }
 

@@ -74,6 +74,31 @@ pub struct Stats {
     pub slots: u32,
 }
 
+impl Stats {
+    /// The whole-number fields under the names PHP's `stats()` uses (with `name` and `lease`,
+    /// the only other keys), in its order: one list for every place that reports them.
+    pub fn counts(&self) -> [(&'static str, u64); 16] {
+        [
+            ("capacity", self.capacity),
+            ("used_bytes", self.used_bytes),
+            ("length", self.length),
+            ("ready", self.ready),
+            ("in_flight", self.in_flight),
+            ("delayed", self.delayed),
+            ("dead", self.dead),
+            ("enqueued", self.enqueued),
+            ("dequeued", self.dequeued),
+            ("purged", self.purged),
+            ("full_rejections", self.full_rejections),
+            ("retries", self.retries),
+            ("expired", self.expired),
+            ("recoveries", self.recoveries),
+            ("max_attempts", u64::from(self.max_attempts)),
+            ("lease_slots", u64::from(self.slots)),
+        ]
+    }
+}
+
 /// Which event a blocked call waits for.
 #[derive(Debug, Clone, Copy)]
 pub enum Event {

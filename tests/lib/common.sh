@@ -4,6 +4,7 @@
 #   make_temp_dir temp fpm               # temp=/tmp/shmqueue-fpm.XXXXXX, removed at exit
 #   at_exit "kill $pid"                  # steps run at exit, newest first
 #   check "what is true" "$expected" "$actual" ["detail"...]; pass "..."; fail "..." "detail"...
+#   expect "what is true" "$actual" -le 3; wait_until 5 command args...
 #   finish                               # prints RESULT: N passed, N failed; exits 1 if any failed
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -24,6 +25,24 @@ fail() { # description [detail lines...]
     shift
     local line
     for line in "$@"; do echo "       $line"; done
+}
+
+expect() { # description actual op expected   (op: a test(1) operator: -eq -lt -gt = != ...)
+    if [ "$2" "$3" "$4" ]; then
+        pass "$1"
+    else
+        fail "$1: expected $3 $4, got $2"
+    fi
+}
+
+# wait_until SECONDS COMMAND...: polls COMMAND every 50 ms; false when it never succeeded
+wait_until() {
+    local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
+    shift
+    until "$@"; do
+        [ "$(date +%s%N)" -lt "$deadline" ] || return 1
+        sleep 0.05
+    done
 }
 
 check() { # description expected actual [detail lines shown on failure...]

@@ -11,6 +11,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$root/tests/lib/common.sh"
 SHMQUEUE_SO=${SHMQUEUE_SO:-$root/target/release/libshmqueue.so}
 PHP_BIN=${PHP_BIN:-php}
 export SHMQUEUE_SO PHP_BIN
@@ -31,31 +32,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-# expect DESCRIPTION ACTUAL OP EXPECTED   (OP: a test(1) operator: -eq -lt -gt = ...)
-expect() {
-    if [ "$2" "$3" "$4" ]; then
-        passed=$((passed + 1))
-        echo "ok   $1"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected $3 $4, got $2"
-    fi
-}
 # figure NAME: a count printed by check-delivery.php (in $figures)
 figure() { awk -v name="$1" '$1 == name { print $2 }' <<< "$figures"; }
 check_delivery() { figures=$("$PHP_BIN" "$here/check-delivery.php" "$@"); }
 stats() { "$PHP_BIN" -d extension="$SHMQUEUE_SO" "$root/examples/mail/status.php" --queue "$queue" "${@/#/--stat=}"; }
-# wait_until SECONDS COMMAND...: polls COMMAND every 50 ms; false when it never succeeded
-wait_until() {
-    local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
-    shift
-    until "$@"; do
-        [ "$(date +%s%N)" -lt "$deadline" ] || return 1
-        sleep 0.05
-    done
-}
 drained() { [ "$(stats ready delayed in_flight)" = "0 0 0" ]; }
 file_count() { find "$1" -name '*.eml' | wc -l; }
 
@@ -158,5 +138,4 @@ stop_workers "$smtp_worker"
 expect "the SMTP worker exited 0 on SIGTERM" "${STOP_CODES[0]}" = 0
 expect "it stopped within 1 s of SIGTERM (ms)" "$STOP_MS" -lt 1000
 
-echo "RESULT: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

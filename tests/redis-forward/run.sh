@@ -11,6 +11,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+source "$root/tests/lib/common.sh"
 SHMQUEUE_SO=${SHMQUEUE_SO:-$root/target/release/libshmqueue.so}
 PHP_BIN=${PHP_BIN:-php}
 if [ "${SHMQUEUE_LONG:-0}" = 1 ]; then tasks=50000; seconds=20; crashes=3; else tasks=5000; seconds=4; crashes=1; fi
@@ -32,28 +33,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-# expect DESCRIPTION ACTUAL OP EXPECTED   (OP: a test(1) operator: -eq -lt -gt = ...)
-expect() {
-    if [ "$2" "$3" "$4" ]; then
-        passed=$((passed + 1))
-        echo "ok   $1"
-    else
-        failed=$((failed + 1))
-        echo "FAIL $1: expected $3 $4, got $2"
-    fi
-}
 # figure FILE NAME: a "<name> <count>" line's count
 figure() { awk -v name="$2" '$1 == name { print $2 }' "$1"; }
-wait_until() {  # wait_until SECONDS COMMAND...: polls COMMAND every 50 ms; false if it never succeeded
-    local deadline=$(( $(date +%s%N) + $1 * 1000000000 ))
-    shift
-    until "$@"; do
-        [ "$(date +%s%N)" -lt "$deadline" ] || return 1
-        sleep 0.05
-    done
-}
 redis() { "$PHP_BIN" -r '$r = new Redis(); $r->connect("127.0.0.1", (int) $argv[1], 1.0);
     echo json_encode($r->rawCommand(...array_slice($argv, 2))), "\n";' "$port" "$@" 2>/dev/null; }
 start_redis() {
@@ -174,5 +155,4 @@ expect "the held batch, and only it, came from a second delivery" "$(figure "$wo
 expect "nothing twice: Redis never saw the held batch before" "$(figure "$work/$stream.txt" duplicates)" -eq 0
 echo "   figures: $held jobs held by the killed forwarder, forwarded again after their leases ran out"
 
-echo "RESULT: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
