@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Permissions: a queue created with the default mode 0600 is out of reach of a second Unix user,
+# who gets a SHMQueueException naming the queue and saying "permission denied" (reading, writing
+# and removing alike); one created with shmqueue.permissions=0660 by a user whose primary group is
+# shared can be used by the members of that group, and by no one else; 0640 lets the group see
+# but not use it. Needs root (to be the other users): creates, and keeps, the system users
+# shmqowner (primary group shmqshare), shmqtest (member of shmqshare) and shmqoutsider.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../chaos/lib/suite.sh"
+
+dir=$(mktemp -d /tmp/shmqueue-permissions.XXXXXX)
+private="permissions-$$-private"
+shared="permissions-$$-shared"
+group_read="permissions-$$-group-read"
+cleanup() {
+    remove_queues "$private" "$shared" "$group_read" >/dev/null
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+    fail "permissions: expected to run as root (to act as other users), got uid $(id -u)"
+    suite_finish
+    exit 1
+fi
+getent group shmqshare >/dev/null || groupadd -r shmqshare
+id shmqowner >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin -g shmqshare shmqowner
+id shmqtest >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin shmqtest
+id shmqoutsider >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin shmqoutsider
+id -nG shmqtest | grep -qw shmqshare || usermod -aG shmqshare shmqtest
+
+# The other users must be able to read the extension and the script.
+chmod 755 "$dir"
+cp "$SHMQUEUE_SO" "$dir/shmqueue.so"
+cp "$here/as_user.php" "$dir/"
+chmod 755 "$dir"/*
+as() { # user [ini flags...] action queue [value]
+    local user=$1
+    shift
+    if [ "$user" = root ]; then
+        "$PHP_BIN" -n -d extension="$dir/shmqueue.so" "$dir/as_user.php" "$@"
+    else
+        runuser -u "$user" -- "$PHP_BIN" -n -d extension="$dir/shmqueue.so" "$dir/as_user.php" "$@"
+    fi
+}
+as_with() { # user ini action queue [value]
+    local user=$1 ini=$2
+    shift 2
+    runuser -u "$user" -- "$PHP_BIN" -n -d extension="$dir/shmqueue.so" -d "$ini" "$dir/as_user.php" "$@"
+}
+mode_of() { stat -c '%a %U:%G' "/dev/shm/shmqueue.$1" 2>&1; }
+# denied "<what>" <output>: the output must be a SHMQueueException naming the queue and saying
+# permission denied.
+denied() {
+    echo "  $2"
+    if [[ "$2" == "SHMQueueException: "* && "$2" == *"\"$3\""* && "${2,,}" == *"permission denied"* ]]; then
+        pass "$1"
+    else
+        fail "$1: expected SHMQueueException naming \"$3\" and saying permission denied, got: $2"
+    fi
+}
+
+echo "0600 queue of root, used by shmqtest"
+check_equal "root stores a message in its new queue" true "$(as root enqueue "$private" secret)"
+check_equal "the default mode on /dev/shm is 0600, owned by root" "600 root:root" "$(mode_of "$private")"
+denied "shmqtest cannot write to root's 0600 queue" "$(as shmqtest enqueue "$private" intruder)" "$private"
+denied "shmqtest cannot read root's 0600 queue" "$(as shmqtest dequeue "$private")" "$private"
+denied "shmqtest cannot remove root's 0600 queue" "$(as shmqtest remove "$private")" "$private"
+check_equal "root's queue is untouched (its one message, nothing added)" 1 "$(as root length "$private")"
+check_equal "root reads its message back" "'secret'" "$(as root dequeue "$private")"
+
+echo "0660 queue of shmqowner (primary group shmqshare), used by shmqtest (member of shmqshare)"
+check_equal "shmqowner creates a 0660 queue and stores a message" true "$(as_with shmqowner shmqueue.permissions=0660 enqueue "$shared" "from owner")"
+check_equal "the mode on /dev/shm is 0660, group shmqshare" "660 shmqowner:shmqshare" "$(mode_of "$shared")"
+check_equal "shmqtest (group member) reads shmqowner's message" "'from owner'" "$(as shmqtest dequeue "$shared")"
+check_equal "shmqtest (group member) writes to the shared queue" true "$(as shmqtest enqueue "$shared" "from shmqtest")"
+check_equal "shmqowner reads shmqtest's message" "'from shmqtest'" "$(as shmqowner dequeue "$shared")"
+denied "shmqoutsider (not in the group) cannot use the 0660 queue" "$(as shmqoutsider open "$shared")" "$shared"
+
+echo "0640 queue of shmqowner: the group may look but not use it"
+check_equal "shmqowner creates a 0640 queue" opened "$(as_with shmqowner shmqueue.permissions=0640 open "$group_read")"
+check_equal "the mode on /dev/shm is 0640" "640 shmqowner:shmqshare" "$(mode_of "$group_read")"
+denied "shmqtest (group member, read-only) cannot use the 0640 queue" "$(as shmqtest open "$group_read")" "$group_read"
+suite_finish
