@@ -32,6 +32,10 @@ extern "C" {
     fn php_var_serialize_init() -> *mut c_void;
     fn php_var_serialize(buf: *mut SmartStr, zv: *mut ffi::zval, data: *mut *mut c_void);
     fn php_var_serialize_destroy(data: *mut c_void);
+    /// Returns the interned string with these bytes if one exists (script literals, class and
+    /// property names...), else a new one: how PHP's own unserialize() makes array keys.
+    static zend_string_init_existing_interned:
+        Option<unsafe extern "C" fn(str: *const c_char, size: usize, permanent: bool) -> *mut ffi::zend_string>;
     fn php_unserialize_with_options(
         rv: *mut ffi::zval,
         buf: *const c_char,
@@ -261,18 +265,25 @@ pub fn insert_int(ht: &mut ZendHashTable, key: i64, value: Zval) {
     };
 }
 
-/// Inserts `value` under the binary string `key`; the table takes ownership.
+/// Inserts `value` under the binary string `key`; the table takes ownership. Keys that exist as
+/// interned strings (most do: they are written in the script) cost no allocation and no hashing.
 pub fn insert_str(ht: &mut ZendHashTable, key: &[u8], value: Zval) {
+    let table = ht as *mut ZendHashTable as *mut ffi::HashTable;
     let mut value = std::mem::ManuallyDrop::new(value);
-    // SAFETY: as for `push`; the key bytes are copied into a new zend_string by the call.
-    unsafe {
-        ffi::zend_hash_str_update(
-            ht as *mut ZendHashTable as *mut ffi::HashTable,
-            key.as_ptr().cast(),
-            key.len(),
-            &mut *value as *mut Zval as *mut ffi::zval,
-        )
-    };
+    // SAFETY: the engine sets this hook at startup and never clears it; `key` outlives the call.
+    let interned = unsafe { zend_string_init_existing_interned }.map(|init| unsafe { init(key.as_ptr().cast(), key.len(), false) });
+    match interned {
+        // SAFETY: `key` is a live string we hold one reference to; the table takes its own
+        // reference (for a non-interned string) and the value's, and we drop ours.
+        Some(key) if !key.is_null() => unsafe {
+            ffi::zend_hash_update(table, key, &mut *value as *mut Zval as *mut ffi::zval);
+            ffi::ext_php_rs_zend_string_release(key);
+        },
+        // SAFETY: as for `push`; the key bytes are copied into a new zend_string by the call.
+        _ => unsafe {
+            ffi::zend_hash_str_update(table, key.as_ptr().cast(), key.len(), &mut *value as *mut Zval as *mut ffi::zval);
+        },
+    }
 }
 
 /// The current value of ini setting `name`, or `None` if it is not registered.

@@ -25,10 +25,16 @@ pub fn wait(word: &AtomicU32, expected: u32, timeout: Duration) {
     }
 }
 
-/// Wakes every process sleeping on `word`.
-pub fn wake_all(word: &AtomicU32) {
+/// Wakes up to `count` processes sleeping on `word`.
+pub fn wake(word: &AtomicU32, count: usize) {
+    let count = count.min(i32::MAX as usize) as i32;
     // SAFETY: as above; FUTEX_WAKE does not dereference anything but the futex key.
     unsafe {
-        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, i32::MAX);
+        libc::syscall(libc::SYS_futex, word.as_ptr(), libc::FUTEX_WAKE, count);
     }
+}
+
+/// Wakes every process sleeping on `word`.
+pub fn wake_all(word: &AtomicU32) {
+    wake(word, usize::MAX);
 }

@@ -20,6 +20,9 @@ use crate::segment::{self, CreateOptions, Segment};
 /// Longest single sleep of a blocked call: how often it checks `interrupted` (pending signals)
 /// and rescans for delays and leases that ran out.
 pub const WAIT_SLICE: Duration = Duration::from_millis(50);
+/// Quick retries of a blocked call before it sleeps, and CPU pause instructions between them.
+const SPIN_RETRIES: usize = 4;
+const SPIN_PAUSES: usize = 64;
 /// Reopens tolerated within one operation while other processes keep removing the queue.
 const MAX_REOPENS: usize = 16;
 
@@ -179,12 +182,14 @@ impl Queue {
         })
     }
 
-    /// Wakes processes waiting for `event`; costs one load when nobody waits.
-    fn notify(&self, event: Event) {
+    /// Wakes up to `count` processes waiting for `event` (one per message stored, or per room
+    /// freed: waking them all would send all but one back to sleep); costs one load when nobody
+    /// waits.
+    fn notify(&self, event: Event, count: usize) {
         let (seq, waiters) = wait_words(&self.segment, event);
         if waiters.load(Ordering::SeqCst) > 0 {
             seq.fetch_add(1, Ordering::SeqCst);
-            futex::wake_all(seq);
+            futex::wake(seq, count);
         }
     }
 
@@ -197,7 +202,7 @@ impl Queue {
     pub fn push_at(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
         let stored = self.with_ring(|ring| ring.append(payload, not_before_ms))?;
         if stored {
-            self.notify(Event::NotEmpty);
+            self.notify(Event::NotEmpty, 1);
         } else {
             self.segment
                 .header()
@@ -224,7 +229,7 @@ impl Queue {
             Ok(stored)
         })?;
         if stored > 0 {
-            self.notify(Event::NotEmpty);
+            self.notify(Event::NotEmpty, stored);
         }
         if stored < payloads.len() {
             self.segment
@@ -240,7 +245,7 @@ impl Queue {
         let now = LazyNow::new();
         let taken = self.with_ring(|ring| ring.pop(&now, out))?;
         if taken {
-            self.notify(Event::NotFull);
+            self.notify(Event::NotFull, 1);
         }
         Ok(taken)
     }
@@ -261,7 +266,7 @@ impl Queue {
             Ok(taken)
         })?;
         if taken > 0 {
-            self.notify(Event::NotFull);
+            self.notify(Event::NotFull, taken);
         }
         Ok(taken)
     }
@@ -278,7 +283,7 @@ impl Queue {
     pub fn ack(&mut self, lease: &Lease) -> Result<bool> {
         let acked = self.with_ring(|ring| ring.ack(lease))?;
         if acked {
-            self.notify(Event::NotFull);
+            self.notify(Event::NotFull, 1);
         }
         Ok(acked)
     }
@@ -288,7 +293,7 @@ impl Queue {
         let now = now_ms();
         let released = self.with_ring(|ring| ring.release(lease, now, delay_ms))?;
         if released == Some(true) {
-            self.notify(Event::NotEmpty);
+            self.notify(Event::NotEmpty, 1);
         }
         Ok(released.is_some())
     }
@@ -317,7 +322,7 @@ impl Queue {
     pub fn requeue_dead(&mut self) -> Result<u64> {
         let moved = self.with_ring(|ring| ring.requeue_dead())?;
         if moved > 0 {
-            self.notify(Event::NotEmpty);
+            self.notify(Event::NotEmpty, moved as usize);
         }
         Ok(moved)
     }
@@ -325,7 +330,7 @@ impl Queue {
     pub fn purge_dead(&mut self) -> Result<u64> {
         let purged = self.with_ring(|ring| ring.purge_dead())?;
         if purged > 0 {
-            self.notify(Event::NotFull);
+            self.notify(Event::NotFull, purged as usize);
         }
         Ok(purged)
     }
@@ -384,6 +389,17 @@ impl Queue {
             return Ok(Some(done));
         }
         let deadline = Instant::now() + timeout;
+        // In a busy stream the next message is microseconds away: a few quick retries often get it
+        // without two system calls (sleep, wake-up). A few microseconds, once per blocked call.
+        for _ in 0..SPIN_RETRIES {
+            if timeout.is_zero() {
+                break;
+            }
+            (0..SPIN_PAUSES).for_each(|_| std::hint::spin_loop());
+            if let Some(done) = attempt(self)? {
+                return Ok(Some(done));
+            }
+        }
         while Instant::now() < deadline && !interrupted() {
             // Our own handle: `attempt` may move self to a new segment if this one is removed.
             let segment = Rc::clone(&self.segment);

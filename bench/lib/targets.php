@@ -1,0 +1,102 @@
+<?php
+// The targets of issue 3, checked against one run. Judged on the wall-clock ratios, as the issue
+// states them; the same ratio by CPU time per operation is shown beside, being less disturbed
+// by other work on a shared machine.
+
+final class Targets
+{
+    /** @var array<string, array<string, array<string, array>>> shape => payload => driver => row */
+    private array $rows = [];
+    /** @var list<array{0: string, 1: string, 2: bool|null|'info'}> */
+    private array $checks = [];
+
+    /** @return list<array{0: string, 1: string, 2: bool|null|'info'}> what, measured, met */
+    public static function check(array $rows, array $records, ?array $fpm, ?string $fpmMissing): array
+    {
+        $targets = new self();
+        foreach ($rows as $row) {
+            $targets->rows[$row['shape']][$row['payload']][$row['driver']] = $row;
+        }
+        $targets->compare('1proc', 'task', 'ext-kept', 'sysvmsg', 4);
+        $targets->compare('1proc', 'task', 'ext-kept', 'floor', 1.0);
+        $targets->compare('1proc', 'task', 'ext-per-op', 'orig-per-op', 300, ' (ptr on disk)');
+        $targets->compare('1proc', 'task', 'ext-per-op', 'orig-per-op-shm', 300, ' (ptr on tmpfs)');
+        $targets->compare('1proc', 'task', 'ext-kept', 'ext-per-op', 1.5, '', atMost: true);
+        $short = $targets->field('1proc', 'short', 'ext-kept', 'ops_per_sec');
+        $targets->add('short, 1proc: ext-kept ops/s (aim)', $short === null ? null : sprintf('%s ops/s (aim >= 5,000,000)', number_format($short)), $short >= 5e6);
+        foreach (['short', 'task', '1k'] as $kind) {
+            $targets->compare('2p2c', $kind, 'ext-kept', 'sysvmsg', 3);
+        }
+        $targets->delivery($rows);
+        $targets->bandwidth();
+        $worst = $records ? max(array_column($records, 'overhead')) : null;
+        $targets->add('record overhead beside the encoded value (worst sample)', $worst === null ? null : sprintf('%.1f bytes (target <= 16)', $worst), $worst <= 16);
+        $targets->fpm($fpm, $fpmMissing);
+        return $targets->checks;
+    }
+
+    private function field(string $shape, string $kind, string $driver, string $field): ?float
+    {
+        return $this->rows[$shape][$kind][$driver][$field] ?? null;
+    }
+
+    private function add(string $what, ?string $shown, bool|string $met): void
+    {
+        $this->checks[] = [$what, $shown ?? 'not measured', $shown === null ? null : $met];
+    }
+
+    /** $a's ops/s over $b's at least $min (or, $atMost, $b's over $a's at most $min). */
+    private function compare(string $shape, string $kind, string $a, string $b, float $min, string $label = '', bool $atMost = false): void
+    {
+        $x = $this->field($shape, $kind, $a, 'ops_per_sec');
+        $y = $this->field($shape, $kind, $b, 'ops_per_sec');
+        $cpuA = $this->field($shape, $kind, $a, 'cpu_ns_per_op');
+        $cpuB = $this->field($shape, $kind, $b, 'cpu_ns_per_op');
+        $cpu = $cpuA && $cpuB ? sprintf('; by CPU time %.2fx', $cpuB / $cpuA) : '';
+        $ratio = $x && $y ? $x / $y : null;
+        $shown = $ratio === null ? null : sprintf('%.2fx (target %s %sx%s)', $ratio, $atMost ? '<=' : '>=', $min, $cpu);
+        $this->add("$kind, $shape: $a / $b$label", $shown, $atMost ? $ratio <= $min : $ratio >= $min);
+    }
+
+    /** Nothing lost, duplicated or left by the extension in the forked shape, over all runs. */
+    private function delivery(array $rows): void
+    {
+        foreach ($rows as $row) {
+            if ($row['shape'] === '2p2c' && str_starts_with($row['driver'], 'ext-') && isset($row['lost'])) {
+                $this->add(
+                    "{$row['payload']}, 2p2c: {$row['driver']} lost/duplicated/left",
+                    "{$row['lost']}/{$row['duplicated']}/{$row['leftover']} of {$row['sent_all_runs']} messages (all runs)",
+                    $row['lost'] === 0 && $row['duplicated'] === 0 && $row['leftover'] === 0,
+                );
+            }
+        }
+    }
+
+    private function bandwidth(): void
+    {
+        $ext = $this->field('1proc', '64k', 'ext-kept', 'mb_per_sec');
+        $copy = $this->field('1proc', '64k', 'copy', 'mb_per_sec');
+        $extCpu = $this->field('1proc', '64k', 'ext-kept', 'cpu_ns_per_op');
+        $copyCpu = $this->field('1proc', '64k', 'copy', 'cpu_ns_per_op');
+        $share = $ext && $copy ? $ext / $copy * 100 : null;
+        $cpu = $extCpu && $copyCpu ? sprintf('; by CPU time %.0f%%', $copyCpu / $extCpu * 100) : '';
+        $this->add('64k, 1proc: ext-kept MB/s / plain copy MB/s', $share === null ? null : sprintf('%.0f%% (%.0f / %.0f MB/s; target >= 40%%%s)', $share, $ext, $copy, $cpu), $share >= 40);
+    }
+
+    private function fpm(?array $fpm, ?string $fpmMissing): void
+    {
+        if ($fpm === null) {
+            $this->checks[] = ['php-fpm worker VmRSS', "n/a: $fpmMissing", null];
+            return;
+        }
+        $delta = $fpm['loaded']['VmRSS'] - $fpm['without']['VmRSS'];
+        $this->add('php-fpm worker VmRSS: loaded - without', sprintf("%d kB (target <= 1024 kB; the .so's own mappings: %d kB)", $delta, $fpm['loaded']['SoRss']), $delta <= 1024);
+        $used = $fpm['used'];
+        $without = $fpm['without'];
+        $this->add('php-fpm worker VmRSS: used - without (info)', sprintf(
+            '%d kB (the .so %d kB; RssFile %+d, RssShmem %+d, Private %+d kB)',
+            $used['VmRSS'] - $without['VmRSS'], $used['SoRss'], $used['RssFile'] - $without['RssFile'],
+            $used['RssShmem'] - $without['RssShmem'], $used['Private'] - $without['Private'],
+        ), 'info');
+    }
+}
