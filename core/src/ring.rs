@@ -175,6 +175,15 @@ impl<'a> Ring<'a> {
         })
     }
 
+    /// Writes the PADDING record a placement needs before its record, if any (free space: invisible
+    /// until `tail` moves past it).
+    fn write_padding(&self, placement: &Placement) {
+        if let Some((pos, len)) = placement.padding {
+            let padding = RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
+            self.segment.ring_word(pos).store(padding.encode(), Ordering::Relaxed);
+        }
+    }
+
     /// Writes a record's bytes into free space (invisible until `tail` moves past them).
     fn write_record(
         &self,
@@ -183,13 +192,7 @@ impl<'a> Ring<'a> {
         not_before: Option<u64>,
         payload: &[u8],
     ) {
-        if let Some((pos, len)) = placement.padding {
-            let padding =
-                RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
-            self.segment
-                .ring_word(pos)
-                .store(padding.encode(), Ordering::Relaxed);
-        }
+        self.write_padding(placement);
         self.segment
             .ring_word(placement.start)
             .store(header.encode(), Ordering::Relaxed);
@@ -706,13 +709,7 @@ impl<'a> Ring<'a> {
             };
             bytes.clear();
             self.segment.read_ring(head, footprint as usize, &mut bytes);
-            if let Some((pos, len)) = placement.padding {
-                let padding =
-                    RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
-                self.segment
-                    .ring_word(pos)
-                    .store(padding.encode(), Ordering::Relaxed);
-            }
+            self.write_padding(&placement);
             self.segment.write_ring(placement.start, &bytes);
             let new_tail = placement.start + footprint;
             let mut txn = Txn::new(self.segment);
