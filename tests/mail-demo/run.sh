@@ -10,10 +10,8 @@
 #      queue is full.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$root/tests/lib/common.sh"
-SHMQUEUE_SO=${SHMQUEUE_SO:-$root/target/release/libshmqueue.so}
-PHP_BIN=${PHP_BIN:-php}
+source "$here/../lib/common.sh"   # sets REPO_ROOT, SHMQUEUE_SO, PHP_BIN
+root=$REPO_ROOT
 export SHMQUEUE_SO PHP_BIN
 work=$(mktemp -d /tmp/shmqueue-mail-demo.XXXXXX)
 chmod 755 "$work"  # php-fpm and the workers run as www-data

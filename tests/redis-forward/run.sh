@@ -10,10 +10,8 @@
 # SHMQUEUE_LONG=1: 50,000 tasks and 3 Redis crashes in part 1.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-source "$root/tests/lib/common.sh"
-SHMQUEUE_SO=${SHMQUEUE_SO:-$root/target/release/libshmqueue.so}
-PHP_BIN=${PHP_BIN:-php}
+source "$here/../lib/common.sh"   # sets REPO_ROOT, SHMQUEUE_SO, PHP_BIN
+root=$REPO_ROOT
 if [ "${SHMQUEUE_LONG:-0}" = 1 ]; then tasks=50000; seconds=20; crashes=3; else tasks=5000; seconds=4; crashes=1; fi
 dpkg -s redis-server php8.2-redis >/dev/null 2>&1 || bash "$root/scripts/deps.sh" >/dev/null
 php_ext() { "$PHP_BIN" -d extension="$SHMQUEUE_SO" "$@"; }
