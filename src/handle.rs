@@ -105,16 +105,13 @@ impl Handle {
     pub fn enqueue_many(&mut self, values: &ZendHashTable) -> Result<i64> {
         // Encode everything first: a value that cannot be stored fails the call before any is stored.
         let mut blobs = Vec::with_capacity(values.len());
-        let mut failure = None;
-        let _ = zend::for_each(values, |_, value| {
+        zend::for_each(values, |_, value| {
             with_writer(|writer| {
-                codec::encode(value, writer).map(|()| blobs.push(writer.as_bytes().to_vec()))
+                codec::encode(value, writer)?;
+                blobs.push(writer.as_bytes().to_vec());
+                Ok::<(), Error>(())
             })
-            .map_err(|error| failure = Some(error))
-        });
-        if let Some(error) = failure {
-            return Err(error);
-        }
+        })?;
         let slices: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
         Ok(self.queue.push_many(&slices)? as i64)
     }
