@@ -42,7 +42,9 @@ pub fn pause_point(point: &str) {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(60_000);
-        eprintln!("paused {point}");
+        // One write(2), so a reader of the stream (php-fpm's log) never sees the line in pieces.
+        use std::io::Write;
+        let _ = std::io::stderr().write_all(format!("paused {point}\n").as_bytes());
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
 }

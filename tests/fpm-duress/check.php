@@ -31,7 +31,7 @@ $terminated = [];
 foreach ($m as [, , $id]) {
     $terminated[$id] = true;
 }
-preg_match_all('/\[pool (\S+)\] child \d+ said into stderr: "paused (\S+)"/', $log, $m, PREG_SET_ORDER);
+preg_match_all('/\[pool (\S+)\] child \d+ said into stderr: "paused (locked|record-written|journal-armed)"/', $log, $m, PREG_SET_ORDER);
 $paused = [];
 foreach ($m as [, $pool, $point]) {
     $paused[$point] = ($paused[$point] ?? 0) + 1;
