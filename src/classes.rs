@@ -10,8 +10,8 @@ use ext_php_rs::types::{ZendHashTable, Zval};
 use ext_php_rs::zend::ce;
 use shmqueue_core::Lease;
 
-use crate::handle::Handle;
 use crate::error::Error;
+use crate::handle::Handle;
 use crate::settings::Requested;
 
 /// A job taken with `SHMQueue::reserve()`: hand it back with `ack()` or `release()`.
@@ -63,9 +63,16 @@ pub struct ShmQueue {
 
 impl ShmQueue {
     /// What `new SHMQueue(...)` does, whichever handler runs it.
-    pub fn open(name: Option<&str>, capacity: Option<i64>, lease: Option<f64>, max_attempts: Option<i64>) -> Result<Self, Error> {
+    pub fn open(
+        name: Option<&str>,
+        capacity: Option<i64>,
+        lease: Option<f64>,
+        max_attempts: Option<i64>,
+    ) -> Result<Self, Error> {
         let requested = Requested::new(capacity, lease, max_attempts)?;
-        Ok(Self { handle: Some(Handle::open(name.unwrap_or("default"), &requested)?) })
+        Ok(Self {
+            handle: Some(Handle::open(name.unwrap_or("default"), &requested)?),
+        })
     }
 
     /// The open queue; PHP can only reach an unopened object after its constructor failed.
@@ -80,7 +87,12 @@ impl ShmQueue {
     /// (default: ini shmqueue.default_capacity), leases of `$lease` seconds (shmqueue.lease) and
     /// `$maxAttempts` deliveries per job (shmqueue.max_attempts). An existing queue keeps the
     /// settings it was created with. (`constructor.rs` takes this method's place at run time.)
-    pub fn __construct(name: Option<&str>, capacity: Option<i64>, lease: Option<f64>, maxAttempts: Option<i64>) -> PhpResult<Self> {
+    pub fn __construct(
+        name: Option<&str>,
+        capacity: Option<i64>,
+        lease: Option<f64>,
+        maxAttempts: Option<i64>,
+    ) -> PhpResult<Self> {
         Ok(Self::open(name, capacity, lease, maxAttempts)?)
     }
 

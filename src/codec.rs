@@ -24,7 +24,9 @@ pub fn encode(value: &Zval, writer: &mut Writer) -> Result<(), Error> {
     if has_object {
         let serialized =
             zend::serialize(value).map_err(|why| Error::Unstorable(format!("an object: {why}")))?;
-        let max_depth = zend::ini_string(c"unserialize_max_depth").and_then(|text| text.trim().parse::<usize>().ok()).unwrap_or(0);
+        let max_depth = zend::ini_string(c"unserialize_max_depth")
+            .and_then(|text| text.trim().parse::<usize>().ok())
+            .unwrap_or(0);
         let depth = serialized::nesting_depth(&serialized);
         if max_depth > 0 && depth > max_depth {
             return Err(Error::Unstorable(format!(
@@ -98,7 +100,10 @@ fn write_array(
 /// Decodes bytes written by `encode` (by any process): damaged bytes give `Error::Damaged`.
 pub fn decode(bytes: &[u8]) -> Result<Zval, Error> {
     shmqueue_codec::decode(bytes, &mut ZvalBuilder).map_err(|error| match error {
-        shmqueue_codec::DecodeError::Builder { source: UnserializeError::Threw(message), .. } => Error::Unserialize(message),
+        shmqueue_codec::DecodeError::Builder {
+            source: UnserializeError::Threw(message),
+            ..
+        } => Error::Unserialize(message),
         other => Error::Damaged(other.to_string()),
     })
 }
@@ -148,7 +153,12 @@ impl Builder for ZvalBuilder {
         ))
     }
 
-    fn push_index(&mut self, array: &mut Self::Array, key: i64, value: Zval) -> Result<(), UnserializeError> {
+    fn push_index(
+        &mut self,
+        array: &mut Self::Array,
+        key: i64,
+        value: Zval,
+    ) -> Result<(), UnserializeError> {
         // Keys 0, 1, 2... on a fresh table keep it packed, as PHP builds lists.
         zend::insert_int(array, key, value);
         Ok(())

@@ -32,7 +32,9 @@ pub fn install_once() {
     if INSTALLED.swap(true, Ordering::Relaxed) {
         return;
     }
-    let Some(class) = ClassEntry::try_find("SHMQueue") else { return };
+    let Some(class) = ClassEntry::try_find("SHMQueue") else {
+        return;
+    };
     let constructor = class.constructor;
     if constructor.is_null() {
         return;
@@ -49,7 +51,9 @@ pub fn install_once() {
 extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
     ext_php_rs::zend::run_handler(AssertUnwindSafe(|| {
         // SAFETY: the engine calls a handler with its own live call frame.
-        let Some(ex) = (unsafe { ex.as_mut() }) else { return };
+        let Some(ex) = (unsafe { ex.as_mut() }) else {
+            return;
+        };
         if let Err(exception) = open(ex) {
             exception.throw();
         }
@@ -59,19 +63,45 @@ extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
 fn open(ex: &mut ExecuteData) -> PhpResult<()> {
     let args = arguments(ex);
     if args.len() > PARAMETERS.len() {
-        let message = format!("SHMQueue::__construct() expects at most 4 arguments, {} given", args.len());
+        let message = format!(
+            "SHMQueue::__construct() expects at most 4 arguments, {} given",
+            args.len()
+        );
         return Err(PhpException::new(message, 0, ce::argument_count_error()));
     }
-    let arg = |i: usize| args.get(i).filter(|zv| !matches!(zend::type_of(zv), ffi::IS_NULL | ffi::IS_UNDEF));
+    let arg = |i: usize| {
+        args.get(i)
+            .filter(|zv| !matches!(zend::type_of(zv), ffi::IS_NULL | ffi::IS_UNDEF))
+    };
     // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
-    let name = arg(0).map(|zv| zv.zend_str().map(|s| String::from_utf8_lossy(s.as_bytes())).ok_or_else(|| type_error(0, "?string", zv))).transpose()?;
-    let capacity = arg(1).map(|zv| zv.long().ok_or_else(|| type_error(1, "?int", zv))).transpose()?;
-    let lease = arg(2).map(|zv| zv.double().or_else(|| zv.long().map(|n| n as f64)).ok_or_else(|| type_error(2, "?float", zv))).transpose()?;
-    let max_attempts = arg(3).map(|zv| zv.long().ok_or_else(|| type_error(3, "?int", zv))).transpose()?;
+    let name = arg(0)
+        .map(|zv| {
+            zv.zend_str()
+                .map(|s| String::from_utf8_lossy(s.as_bytes()))
+                .ok_or_else(|| type_error(0, "?string", zv))
+        })
+        .transpose()?;
+    let capacity = arg(1)
+        .map(|zv| zv.long().ok_or_else(|| type_error(1, "?int", zv)))
+        .transpose()?;
+    let lease = arg(2)
+        .map(|zv| {
+            zv.double()
+                .or_else(|| zv.long().map(|n| n as f64))
+                .ok_or_else(|| type_error(2, "?float", zv))
+        })
+        .transpose()?;
+    let max_attempts = arg(3)
+        .map(|zv| zv.long().ok_or_else(|| type_error(3, "?int", zv)))
+        .transpose()?;
     let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts)?;
-    let this = ex.get_self().and_then(ZendClassObject::<ShmQueue>::from_zend_obj_mut);
+    let this = ex
+        .get_self()
+        .and_then(ZendClassObject::<ShmQueue>::from_zend_obj_mut);
     let Some(this) = this else {
-        return Err(PhpException::from_message("SHMQueue::__construct() called without an SHMQueue object".to_owned()));
+        return Err(PhpException::from_message(
+            "SHMQueue::__construct() called without an SHMQueue object".to_owned(),
+        ));
     };
     **this = queue;
     Ok(())
@@ -83,7 +113,10 @@ fn arguments(ex: &ExecuteData) -> &[Zval] {
     // (named arguments that skip a parameter are filled with its default before the call).
     unsafe {
         let count = ex.This.u2.num_args as usize;
-        std::slice::from_raw_parts((ex as *const ExecuteData as *const Zval).add(FRAME_SLOT), count)
+        std::slice::from_raw_parts(
+            (ex as *const ExecuteData as *const Zval).add(FRAME_SLOT),
+            count,
+        )
     }
 }
 

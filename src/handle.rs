@@ -23,7 +23,10 @@ thread_local! {
 }
 
 /// Runs `f` with the scratch value kept in `slot`.
-fn with_scratch<T: Default, R>(slot: &'static LocalKey<Cell<Option<T>>>, f: impl FnOnce(&mut T) -> R) -> R {
+fn with_scratch<T: Default, R>(
+    slot: &'static LocalKey<Cell<Option<T>>>,
+    f: impl FnOnce(&mut T) -> R,
+) -> R {
     let mut scratch = slot.with(Cell::take).unwrap_or_default();
     let result = f(&mut scratch);
     slot.with(|cell| cell.set(Some(scratch)));
@@ -58,7 +61,9 @@ pub struct Handle {
 
 impl Handle {
     pub fn open(name: &str, requested: &Requested) -> Result<Handle> {
-        Ok(Handle { queue: Queue::open(name, || requested.create_options())? })
+        Ok(Handle {
+            queue: Queue::open(name, || requested.create_options())?,
+        })
     }
 
     pub fn remove(name: &str) -> Result<bool> {
@@ -122,7 +127,10 @@ impl Handle {
             let taken = if timeout.is_zero() {
                 self.queue.pop(bytes)?
             } else {
-                self.wait(Event::NotEmpty, timeout, |queue| Ok(queue.pop(bytes)?.then_some(())))?.is_some()
+                self.wait(Event::NotEmpty, timeout, |queue| {
+                    Ok(queue.pop(bytes)?.then_some(()))
+                })?
+                .is_some()
             };
             if !taken {
                 let mut none = Zval::new();
@@ -174,7 +182,9 @@ impl Handle {
 
     pub fn reserve(&mut self, timeout: f64, lease: Option<f64>) -> Result<Option<Reserved>> {
         let timeout = settings::duration("timeout", timeout)?;
-        let lease_ms = lease.map(|seconds| settings::positive_milliseconds("lease", seconds)).transpose()?;
+        let lease_ms = lease
+            .map(|seconds| settings::positive_milliseconds("lease", seconds))
+            .transpose()?;
         let mut bytes = Vec::new();
         let reserved = self.wait(Event::NotEmpty, timeout, |queue| {
             bytes.clear();

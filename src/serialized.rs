@@ -23,10 +23,16 @@ pub fn nesting_depth(data: &[u8]) -> usize {
                 let mut j = i + 2;
                 let mut len = 0usize;
                 while let Some(digit) = data.get(j).filter(|b| b.is_ascii_digit()) {
-                    len = len.saturating_mul(10).saturating_add(usize::from(digit - b'0'));
+                    len = len
+                        .saturating_mul(10)
+                        .saturating_add(usize::from(digit - b'0'));
                     j += 1;
                 }
-                i = if data.get(j..j + 2) == Some(b":\"") { j.saturating_add(3).saturating_add(len) } else { j };
+                i = if data.get(j..j + 2) == Some(b":\"") {
+                    j.saturating_add(3).saturating_add(len)
+                } else {
+                    j
+                };
             }
             _ => i += 1,
         }

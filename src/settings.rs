@@ -39,18 +39,36 @@ pub struct Requested {
 }
 
 impl Requested {
-    pub fn new(capacity: Option<i64>, lease: Option<f64>, max_attempts: Option<i64>) -> Result<Requested, QueueError> {
+    pub fn new(
+        capacity: Option<i64>,
+        lease: Option<f64>,
+        max_attempts: Option<i64>,
+    ) -> Result<Requested, QueueError> {
         let capacity = capacity
             .map(|bytes| match u64::try_from(bytes) {
                 Ok(bytes) if (MIN_CAPACITY..=MAX_CAPACITY).contains(&bytes) => Ok(bytes),
-                _ => Err(invalid("capacity", format!("{bytes} bytes is outside {MIN_CAPACITY}..={MAX_CAPACITY}"))),
+                _ => Err(invalid(
+                    "capacity",
+                    format!("{bytes} bytes is outside {MIN_CAPACITY}..={MAX_CAPACITY}"),
+                )),
             })
             .transpose()?;
-        let lease_ms = lease.map(|seconds| positive_milliseconds("lease", seconds)).transpose()?;
-        let max_attempts = max_attempts
-            .map(|n| u32::try_from(n).ok().filter(|n| (1..=255).contains(n)).ok_or_else(|| invalid("maxAttempts", format!("{n} is outside 1..=255"))))
+        let lease_ms = lease
+            .map(|seconds| positive_milliseconds("lease", seconds))
             .transpose()?;
-        Ok(Requested { capacity, lease_ms, max_attempts })
+        let max_attempts = max_attempts
+            .map(|n| {
+                u32::try_from(n)
+                    .ok()
+                    .filter(|n| (1..=255).contains(n))
+                    .ok_or_else(|| invalid("maxAttempts", format!("{n} is outside 1..=255")))
+            })
+            .transpose()?;
+        Ok(Requested {
+            capacity,
+            lease_ms,
+            max_attempts,
+        })
     }
 
     /// The options a new queue gets: the constructor's arguments, else the ini settings.
@@ -59,29 +77,52 @@ impl Requested {
             Some(capacity) => capacity,
             None => {
                 let text = ini(c"shmqueue.default_capacity");
-                let bytes = zend::parse_quantity(&text).map_err(|why| invalid("shmqueue.default_capacity", format!("{text:?}: {why}")))?;
-                u64::try_from(bytes).map_err(|_| invalid("shmqueue.default_capacity", format!("{text:?} is negative")))?
+                let bytes = zend::parse_quantity(&text).map_err(|why| {
+                    invalid("shmqueue.default_capacity", format!("{text:?}: {why}"))
+                })?;
+                u64::try_from(bytes).map_err(|_| {
+                    invalid("shmqueue.default_capacity", format!("{text:?} is negative"))
+                })?
             }
         };
         let text = ini(c"shmqueue.permissions");
-        let permissions = u32::from_str_radix(text.trim(), 8)
-            .map_err(|_| invalid("shmqueue.permissions", format!("{text:?} is not an octal mode such as 0600")))?;
+        let permissions = u32::from_str_radix(text.trim(), 8).map_err(|_| {
+            invalid(
+                "shmqueue.permissions",
+                format!("{text:?} is not an octal mode such as 0600"),
+            )
+        })?;
         let max_attempts = match self.max_attempts {
             Some(n) => n,
             None => {
                 let text = ini(c"shmqueue.max_attempts");
-                text.trim().parse().map_err(|_| invalid("shmqueue.max_attempts", format!("{text:?} is not a whole number from 1 to 255")))?
+                text.trim().parse().map_err(|_| {
+                    invalid(
+                        "shmqueue.max_attempts",
+                        format!("{text:?} is not a whole number from 1 to 255"),
+                    )
+                })?
             }
         };
         let lease_ms = match self.lease_ms {
             Some(ms) => ms,
             None => {
                 let text = ini(c"shmqueue.lease");
-                let seconds = text.trim().parse().map_err(|_| invalid("shmqueue.lease", format!("{text:?} is not a number of seconds")))?;
+                let seconds = text.trim().parse().map_err(|_| {
+                    invalid(
+                        "shmqueue.lease",
+                        format!("{text:?} is not a number of seconds"),
+                    )
+                })?;
                 positive_milliseconds("shmqueue.lease", seconds)?
             }
         };
-        Ok(CreateOptions { capacity, permissions, max_attempts, lease_ms })
+        Ok(CreateOptions {
+            capacity,
+            permissions,
+            max_attempts,
+            lease_ms,
+        })
     }
 }
 
@@ -89,7 +130,13 @@ impl Requested {
 /// positive wait never becomes zero.
 pub fn milliseconds(what: &'static str, seconds: f64) -> Result<u64, QueueError> {
     if !seconds.is_finite() || seconds < 0.0 || seconds * 1000.0 > MAX_DURATION_MS as f64 {
-        return Err(invalid(what, format!("{seconds} seconds is outside 0..={}", MAX_DURATION_MS / 1000)));
+        return Err(invalid(
+            what,
+            format!(
+                "{seconds} seconds is outside 0..={}",
+                MAX_DURATION_MS / 1000
+            ),
+        ));
     }
     Ok((seconds * 1000.0).ceil() as u64)
 }

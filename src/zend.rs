@@ -34,8 +34,13 @@ extern "C" {
     fn php_var_serialize_destroy(data: *mut c_void);
     /// Returns the interned string with these bytes if one exists (script literals, class and
     /// property names...), else a new one: how PHP's own unserialize() makes array keys.
-    static zend_string_init_existing_interned:
-        Option<unsafe extern "C" fn(str: *const c_char, size: usize, permanent: bool) -> *mut ffi::zend_string>;
+    static zend_string_init_existing_interned: Option<
+        unsafe extern "C" fn(
+            str: *const c_char,
+            size: usize,
+            permanent: bool,
+        ) -> *mut ffi::zend_string,
+    >;
     fn php_unserialize_with_options(
         rv: *mut ffi::zval,
         buf: *const c_char,
@@ -271,7 +276,8 @@ pub fn insert_str(ht: &mut ZendHashTable, key: &[u8], value: Zval) {
     let table = ht as *mut ZendHashTable as *mut ffi::HashTable;
     let mut value = std::mem::ManuallyDrop::new(value);
     // SAFETY: the engine sets this hook at startup and never clears it; `key` outlives the call.
-    let interned = unsafe { zend_string_init_existing_interned }.map(|init| unsafe { init(key.as_ptr().cast(), key.len(), false) });
+    let interned = unsafe { zend_string_init_existing_interned }
+        .map(|init| unsafe { init(key.as_ptr().cast(), key.len(), false) });
     match interned {
         // SAFETY: `key` is a live string we hold one reference to; the table takes its own
         // reference (for a non-interned string) and the value's, and we drop ours.
@@ -281,7 +287,12 @@ pub fn insert_str(ht: &mut ZendHashTable, key: &[u8], value: Zval) {
         },
         // SAFETY: as for `push`; the key bytes are copied into a new zend_string by the call.
         _ => unsafe {
-            ffi::zend_hash_str_update(table, key.as_ptr().cast(), key.len(), &mut *value as *mut Zval as *mut ffi::zval);
+            ffi::zend_hash_str_update(
+                table,
+                key.as_ptr().cast(),
+                key.len(),
+                &mut *value as *mut Zval as *mut ffi::zval,
+            );
         },
     }
 }

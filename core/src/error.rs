@@ -33,7 +33,9 @@ pub enum QueueError {
     #[error("queue {name:?} was never finished by the process creating it (it died?); remove it with SHMQueue::remove()")]
     Uninitialised { name: String },
 
-    #[error("the lock of queue {name:?} was left unrecoverable by a dead holder; remove the queue")]
+    #[error(
+        "the lock of queue {name:?} was left unrecoverable by a dead holder; remove the queue"
+    )]
     LockUnrecoverable { name: String },
 
     #[error(

@@ -26,7 +26,11 @@ pub struct Txn<'a> {
 
 impl<'a> Txn<'a> {
     pub fn new(segment: &'a Segment) -> Self {
-        Self { segment, entries: [const { MaybeUninit::uninit() }; JOURNAL_CAPACITY], len: 0 }
+        Self {
+            segment,
+            entries: [const { MaybeUninit::uninit() }; JOURNAL_CAPACITY],
+            len: 0,
+        }
     }
 
     fn staged(&self) -> &[(u64, u64)] {
@@ -47,7 +51,10 @@ impl<'a> Txn<'a> {
             return;
         }
         // Transactions are built by this crate's code with at most 11 entries, whatever the data.
-        assert!(self.len < JOURNAL_CAPACITY, "transaction larger than the journal");
+        assert!(
+            self.len < JOURNAL_CAPACITY,
+            "transaction larger than the journal"
+        );
         self.entries[self.len].write((offset, value));
         self.len += 1;
     }

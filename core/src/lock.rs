@@ -28,7 +28,10 @@ pub enum LockError {
     Unrecoverable,
     /// The lock word names a thread that does not exist here and was never reported dead.
     HolderMissing { tid: u32 },
-    Os { what: &'static str, source: io::Error },
+    Os {
+        what: &'static str,
+        source: io::Error,
+    },
 }
 
 /// A view of the mutex inside the mapping.
@@ -105,7 +108,10 @@ impl RobustMutex {
     fn holder(&self) -> u32 {
         const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
         // SAFETY: the futex word is the first, aligned u32 of the mutex; read atomically.
-        let word = unsafe { (*(self.raw() as *const std::sync::atomic::AtomicU32)).load(std::sync::atomic::Ordering::Relaxed) };
+        let word = unsafe {
+            (*(self.raw() as *const std::sync::atomic::AtomicU32))
+                .load(std::sync::atomic::Ordering::Relaxed)
+        };
         word & FUTEX_TID_MASK
     }
 
@@ -129,18 +135,26 @@ fn acquired(code: libc::c_int, what: &'static str) -> Result<Acquired, LockError
         0 => Ok(Acquired::Clean),
         libc::EOWNERDEAD => Ok(Acquired::OwnerDied),
         libc::ENOTRECOVERABLE => Err(LockError::Unrecoverable),
-        code => Err(LockError::Os { what, source: io::Error::from_raw_os_error(code) }),
+        code => Err(LockError::Os {
+            what,
+            source: io::Error::from_raw_os_error(code),
+        }),
     }
 }
 
 /// CLOCK_REALTIME now + `wait`, as `pthread_mutex_timedlock` wants it.
 fn deadline_after(wait: std::time::Duration) -> libc::timespec {
-    let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: writes into `now`.
     unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) };
     let nanos = now.tv_nsec as u64 + u64::from(wait.subsec_nanos());
     libc::timespec {
-        tv_sec: now.tv_sec + wait.as_secs() as libc::time_t + (nanos / 1_000_000_000) as libc::time_t,
+        tv_sec: now.tv_sec
+            + wait.as_secs() as libc::time_t
+            + (nanos / 1_000_000_000) as libc::time_t,
         tv_nsec: (nanos % 1_000_000_000) as libc::c_long,
     }
 }

@@ -120,12 +120,17 @@ impl Queue {
     /// queue keeps the settings it was created with, and `options` is not even called: after
     /// the first open in a process this costs no system call and reads no settings.
     pub fn open(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Queue> {
-        Ok(Queue { segment: segment_for(name, options)? })
+        Ok(Queue {
+            segment: segment_for(name, options)?,
+        })
     }
 
     /// Opens the queue `name` only if it exists (operator tools must not create queues).
     pub fn open_existing(name: &str) -> Result<Queue> {
-        let segment = Rc::new(Segment::open_existing(name, Instant::now() + Duration::from_secs(1))?);
+        let segment = Rc::new(Segment::open_existing(
+            name,
+            Instant::now() + Duration::from_secs(1),
+        )?);
         Ok(Queue { segment })
     }
 
@@ -178,7 +183,10 @@ impl Queue {
         }
         Err(QueueError::InvalidArgument {
             what: "queue",
-            why: format!("{:?} was removed {MAX_REOPENS} times during one operation", self.name()),
+            why: format!(
+                "{:?} was removed {MAX_REOPENS} times during one operation",
+                self.name()
+            ),
         })
     }
 

@@ -43,12 +43,15 @@ pub fn recover(segment: &Segment) -> Result<Recovery> {
             }
             for entry in &journal.entries[..len as usize] {
                 let offset = entry.offset.load(Ordering::Acquire);
-                let word = segment.word(offset).filter(|_| journaled(offset)).ok_or_else(|| {
-                    QueueError::Corrupt {
+                let word = segment
+                    .word(offset)
+                    .filter(|_| journaled(offset))
+                    .ok_or_else(|| QueueError::Corrupt {
                         name: name(),
-                        why: format!("journal entry targets offset {offset}, which no change writes"),
-                    }
-                })?;
+                        why: format!(
+                            "journal entry targets offset {offset}, which no change writes"
+                        ),
+                    })?;
                 word.store(entry.value.load(Ordering::Acquire), Ordering::Release);
             }
             journal.state.store(JOURNAL_IDLE, Ordering::Release);

@@ -140,14 +140,21 @@ impl<'a> Ring<'a> {
     pub fn waiting(&self) -> u64 {
         let counters = &self.header.counters;
         // Saturating: a damaged counter must not overflow (it is repaired by the next recovery).
-        counters.ready.load(Ordering::Acquire).saturating_add(counters.delayed.load(Ordering::Acquire))
+        counters
+            .ready
+            .load(Ordering::Acquire)
+            .saturating_add(counters.delayed.load(Ordering::Acquire))
     }
 
     /// Refuses a payload that could never fit, naming the limit.
     pub fn check_fits(&self, len: u64, delayed: bool) -> Result<()> {
         let max = self.max_payload(delayed);
         if len > max {
-            return Err(QueueError::TooLarge { name: self.segment.name().to_owned(), len, max });
+            return Err(QueueError::TooLarge {
+                name: self.segment.name().to_owned(),
+                len,
+                max,
+            });
         }
         Ok(())
     }
@@ -179,8 +186,11 @@ impl<'a> Ring<'a> {
     /// until `tail` moves past it).
     fn write_padding(&self, placement: &Placement) {
         if let Some((pos, len)) = placement.padding {
-            let padding = RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
-            self.segment.ring_word(pos).store(padding.encode(), Ordering::Relaxed);
+            let padding =
+                RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
+            self.segment
+                .ring_word(pos)
+                .store(padding.encode(), Ordering::Relaxed);
         }
     }
 
@@ -269,7 +279,9 @@ impl<'a> Ring<'a> {
             };
             match header.state {
                 RecordState::Ready => return Ok(found(false)),
-                RecordState::Delayed if self.not_before(pos) <= now.get() => return Ok(found(false)),
+                RecordState::Delayed if self.not_before(pos) <= now.get() => {
+                    return Ok(found(false))
+                }
                 RecordState::Leased => {
                     let slot = self.slot_of(pos, header)?;
                     if slot.until_ms.load(Ordering::Acquire) <= now.get() {
@@ -330,7 +342,15 @@ impl<'a> Ring<'a> {
 
     /// Stages a new state for the record at `pos` (slot cleared: only LEASED records have one).
     fn stage_state(&self, txn: &mut Txn, pos: u64, header: RecordHeader, state: RecordState) {
-        txn.set(self.segment.ring_word(pos), RecordHeader { state, slot: 0, ..header }.encode());
+        txn.set(
+            self.segment.ring_word(pos),
+            RecordHeader {
+                state,
+                slot: 0,
+                ..header
+            }
+            .encode(),
+        );
     }
 
     /// Stages the counter (and slot) changes of a record leaving its current state.
@@ -418,7 +438,12 @@ impl<'a> Ring<'a> {
     }
 
     /// Takes the oldest available message under a lease of `lease_ms`.
-    pub fn reserve(&self, now: &LazyNow, lease_ms: u64, out: &mut Vec<u8>) -> Result<Option<Lease>> {
+    pub fn reserve(
+        &self,
+        now: &LazyNow,
+        lease_ms: u64,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<Lease>> {
         let Some(found) = self.find_available(now)? else {
             return Ok(None);
         };
@@ -496,7 +521,10 @@ impl<'a> Ring<'a> {
     /// The record a live lease points at, or `None` when the lease is no longer the caller's.
     fn leased_record(&self, lease: &Lease) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
         if lease.queue != self.header.instance.load(Ordering::Relaxed) {
-            return Err(QueueError::ForeignJob { name: self.segment.name().to_owned(), id: lease.token });
+            return Err(QueueError::ForeignJob {
+                name: self.segment.name().to_owned(),
+                id: lease.token,
+            });
         }
         let Some(slot) = self.segment.slot(lease.slot) else {
             return Ok(None);
@@ -613,10 +641,15 @@ impl<'a> Ring<'a> {
     /// Up to `max` records that hold a message, oldest first, without taking them.
     pub fn peek(&self, max: usize, out: &mut Vec<Peeked>) -> Result<()> {
         self.for_each_record(|pos, header| {
-            if out.len() < max && !matches!(header.state, RecordState::Done | RecordState::Padding) {
+            if out.len() < max && !matches!(header.state, RecordState::Done | RecordState::Padding)
+            {
                 let mut payload = Vec::new();
                 self.copy_payload(pos, header, &mut payload);
-                out.push(Peeked { state: header.state, attempts: header.attempts as u32, payload });
+                out.push(Peeked {
+                    state: header.state,
+                    attempts: header.attempts as u32,
+                    payload,
+                });
             }
             Ok(())
         })
@@ -629,7 +662,15 @@ impl<'a> Ring<'a> {
         self.for_each_record(|pos, header| {
             if header.state == RecordState::Dead {
                 let mut txn = Txn::new(self.segment);
-                self.stage_state(&mut txn, pos, RecordHeader { attempts: 0, ..header }, RecordState::Ready);
+                self.stage_state(
+                    &mut txn,
+                    pos,
+                    RecordHeader {
+                        attempts: 0,
+                        ..header
+                    },
+                    RecordState::Ready,
+                );
                 txn.add(&counters.dead, -1);
                 txn.add(&counters.ready, 1);
                 txn.commit();

@@ -135,14 +135,18 @@ pub struct Segment {
 impl Segment {
     /// Opens the queue `name`, creating it with `options()` when it does not exist. The options
     /// are worked out only when needed: the common case is a queue that already exists.
-    pub fn open_or_create(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Segment> {
+    pub fn open_or_create(
+        name: &str,
+        options: impl FnOnce() -> Result<CreateOptions>,
+    ) -> Result<Segment> {
         validate_name(name)?;
         let deadline = Instant::now() + INIT_WAIT;
         let mut make_options = Some(options);
         let mut options = CreateOptions::default();
         loop {
             match Self::open_existing(name, deadline) {
-                Err(QueueError::Os { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => {}
+                Err(QueueError::Os { source, .. })
+                    if source.raw_os_error() == Some(libc::ENOENT) => {}
                 other => return other,
             }
             if let Some(make_options) = make_options.take() {
@@ -170,7 +174,9 @@ impl Segment {
                 Err(ShmemError::MapOpenFailed(code)) if code == libc::EINVAL as u32 => {
                     if Instant::now() >= deadline {
                         // Still empty: its creator died before sizing it.
-                        return Err(QueueError::Uninitialised { name: name.to_owned() });
+                        return Err(QueueError::Uninitialised {
+                            name: name.to_owned(),
+                        });
                     }
                     std::thread::sleep(Duration::from_millis(1));
                     continue;
@@ -229,7 +235,9 @@ impl Segment {
             .created_unix_ms
             .store(crate::clock::now_ms(), Ordering::Relaxed);
         header.next_token.store(1, Ordering::Relaxed);
-        header.permissions.store(options.permissions as u64, Ordering::Relaxed);
+        header
+            .permissions
+            .store(options.permissions as u64, Ordering::Relaxed);
         header.instance.store(random_id(), Ordering::Relaxed);
         // SAFETY: nobody else can use the segment before INIT_READY is stored below.
         if let Err(source) = unsafe { segment.mutex().init() } {

@@ -15,7 +15,13 @@ fn name(scenario: &str) -> String {
 }
 
 fn open(name: &str, capacity: u64) -> Queue {
-    Queue::open(name, || Ok(CreateOptions { capacity, ..CreateOptions::default() })).expect("open")
+    Queue::open(name, || {
+        Ok(CreateOptions {
+            capacity,
+            ..CreateOptions::default()
+        })
+    })
+    .expect("open")
 }
 
 /// Runs `child` in a forked process that exits with its return code.

@@ -14,7 +14,14 @@ use shmqueue_core::lock::{Acquired, RobustMutex};
 fn shared_page() -> *mut u8 {
     // SAFETY: a fresh anonymous mapping; never unmapped (the test process ends).
     let page = unsafe {
-        libc::mmap(std::ptr::null_mut(), 4096, libc::PROT_READ | libc::PROT_WRITE, libc::MAP_SHARED | libc::MAP_ANONYMOUS, -1, 0)
+        libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
     };
     assert_ne!(page, libc::MAP_FAILED);
     page.cast()
@@ -55,8 +62,17 @@ fn a_dead_holder_wedges_raw_sync_but_not_the_robust_mutex() {
     let raw_ns = time_pairs(|| drop(raw.lock().expect("lock")));
     die_holding(|| std::mem::forget(raw.lock().expect("lock in child")));
     let wedged = raw.try_lock(Timeout::Val(Duration::from_millis(200)));
-    println!("raw_sync after its holder died: {}", match &wedged { Ok(_) => "acquired".to_owned(), Err(e) => format!("not acquired ({e})") });
-    assert!(wedged.is_err(), "raw_sync's mutex was acquired after its holder died");
+    println!(
+        "raw_sync after its holder died: {}",
+        match &wedged {
+            Ok(_) => "acquired".to_owned(),
+            Err(e) => format!("not acquired ({e})"),
+        }
+    );
+    assert!(
+        wedged.is_err(),
+        "raw_sync's mutex was acquired after its holder died"
+    );
 
     // The queue's robust mutex.
     let page = shared_page();
@@ -71,7 +87,10 @@ fn a_dead_holder_wedges_raw_sync_but_not_the_robust_mutex() {
     die_holding(|| {
         mutex.lock().expect("lock in child");
     });
-    assert_eq!(mutex.lock().expect("lock after the holder died"), Acquired::OwnerDied);
+    assert_eq!(
+        mutex.lock().expect("lock after the holder died"),
+        Acquired::OwnerDied
+    );
     mutex.mark_consistent();
     mutex.unlock();
     assert_eq!(mutex.lock().expect("lock again"), Acquired::Clean);
