@@ -15,7 +15,7 @@
 declare(strict_types=1);
 
 foreach (['lib/payloads.php', 'lib/cpu.php', 'lib/one_process.php', 'lib/forked.php', 'lib/record_size.php', 'lib/fpm_rss.php', 'lib/report.php', 'lib/targets.php',
-    'drivers/Driver.php', 'drivers/ExtKept.php', 'drivers/ExtPerOp.php', 'drivers/Original.php', 'drivers/OriginalKept.php',
+    'drivers/Driver.php', 'drivers/KeptQueueBatch.php', 'drivers/ExtKept.php', 'drivers/ExtPerOp.php', 'drivers/Original.php', 'drivers/OriginalKept.php',
     'drivers/OriginalPerOp.php', 'drivers/SysvMsg.php', 'drivers/RedisList.php', 'drivers/SplFloor.php', 'drivers/PlainCopy.php'] as $file) {
     require __DIR__ . "/$file";
 }

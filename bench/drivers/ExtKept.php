@@ -3,6 +3,8 @@
 
 class ExtKept extends Driver
 {
+    use KeptQueueBatch;
+
     /** Large enough for a batch of 64 KiB messages (the default 1 MiB is not). */
     public const CAPACITY = 16 << 20;
 
@@ -43,19 +45,6 @@ class ExtKept extends Driver
     public function attach(): void
     {
         $this->queue = new SHMQueue($this->queueName, self::CAPACITY);
-    }
-
-    public function batch(mixed $value, int $n): mixed
-    {
-        $queue = $this->queue;
-        for ($i = 0; $i < $n; $i++) {
-            $queue->enQueue($value);
-        }
-        $got = null;
-        for ($i = 0; $i < $n; $i++) {
-            $got = $queue->deQueue();
-        }
-        return $got;
     }
 
     public function send(mixed $value): void

@@ -4,6 +4,8 @@
 
 final class OriginalKept extends Original
 {
+    use KeptQueueBatch;
+
     private ?OriginalSHMQueue $queue = null;
 
     public function name(): string
@@ -20,19 +22,6 @@ final class OriginalKept extends Original
     {
         parent::attach();
         $this->queue = new OriginalSHMQueue();
-    }
-
-    public function batch(mixed $value, int $n): mixed
-    {
-        $queue = $this->queue;
-        for ($i = 0; $i < $n; $i++) {
-            $queue->enQueue($value);
-        }
-        $got = null;
-        for ($i = 0; $i < $n; $i++) {
-            $got = $queue->deQueue();
-        }
-        return $got;
     }
 
     public function detach(): void
