@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 start=$SECONDS
 
-use_hooks_build "$dir" || { suite_finish; exit 1; }
+use_hooks_build "$dir" || { finish; exit 1; }
 
 echo "chaos for $seconds s on queues $dequeue_queue (deQueue) and $lease_queue (reserve/ack)"
 if "${PHP_RUN[@]}" "$here/chaos.php" "$dir" "$seconds" "$dequeue_queue" "$lease_queue" &&
@@ -34,4 +34,4 @@ else
     fail "chaos run and drain: expected both to finish, got an error (see above)"
 fi
 echo "chaos suite took $((SECONDS - start)) s"
-suite_finish
+finish

@@ -26,8 +26,8 @@ cleanup() {
 trap cleanup EXIT
 start=$SECONDS
 
-need_package libfcgi-bin || { fail "installing libfcgi-bin: expected success, got failure"; suite_finish; exit 1; }
-use_hooks_build "$dir" || { suite_finish; exit 1; }
+need_package libfcgi-bin || { fail "installing libfcgi-bin: expected success, got failure"; finish; exit 1; }
+use_hooks_build "$dir" || { finish; exit 1; }
 fpm_prepare "$dir" "$here/enqueue.php" "$here/../chaos/lib/message.php"
 pools() {
     fpm_pool main 4 20 1s
@@ -35,7 +35,7 @@ pools() {
         fpm_pool "pause-$point" 1 20 1s "env[SHMQUEUE_TEST_PAUSE] = $point" "env[SHMQUEUE_TEST_PAUSE_MS] = 5000"
     done
 }
-fpm_start main "${pause_points[@]/#/pause-}" < <(pools) || { fail "starting php-fpm: expected the pools to listen, got the log above"; suite_finish; exit 1; }
+fpm_start main "${pause_points[@]/#/pause-}" < <(pools) || { fail "starting php-fpm: expected the pools to listen, got the log above"; finish; exit 1; }
 
 # The queue belongs to the pools' user; root (the drain) may open it anyway.
 as_pool_user=()
@@ -75,4 +75,4 @@ else
     fail "draining the queues: expected the drain to finish, got an error (see above)"
 fi
 echo "fpm-duress suite took $((SECONDS - start)) s"
-suite_finish
+finish

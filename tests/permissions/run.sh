@@ -21,7 +21,7 @@ trap cleanup EXIT
 
 if [ "$(id -u)" -ne 0 ]; then
     fail "permissions: expected to run as root (to act as other users), got uid $(id -u)"
-    suite_finish
+    finish
     exit 1
 fi
 getent group shmqshare >/dev/null || groupadd -r shmqshare
@@ -62,24 +62,24 @@ denied() {
 }
 
 echo "0600 queue of root, used by shmqtest"
-check_equal "root stores a message in its new queue" true "$(as root enqueue "$private" secret)"
-check_equal "the default mode on /dev/shm is 0600, owned by root" "600 root:root" "$(mode_of "$private")"
+check "root stores a message in its new queue" true "$(as root enqueue "$private" secret)"
+check "the default mode on /dev/shm is 0600, owned by root" "600 root:root" "$(mode_of "$private")"
 denied "shmqtest cannot write to root's 0600 queue" "$(as shmqtest enqueue "$private" intruder)" "$private"
 denied "shmqtest cannot read root's 0600 queue" "$(as shmqtest dequeue "$private")" "$private"
 denied "shmqtest cannot remove root's 0600 queue" "$(as shmqtest remove "$private")" "$private"
-check_equal "root's queue is untouched (its one message, nothing added)" 1 "$(as root length "$private")"
-check_equal "root reads its message back" "'secret'" "$(as root dequeue "$private")"
+check "root's queue is untouched (its one message, nothing added)" 1 "$(as root length "$private")"
+check "root reads its message back" "'secret'" "$(as root dequeue "$private")"
 
 echo "0660 queue of shmqowner (primary group shmqshare), used by shmqtest (member of shmqshare)"
-check_equal "shmqowner creates a 0660 queue and stores a message" true "$(as_with shmqowner shmqueue.permissions=0660 enqueue "$shared" "from owner")"
-check_equal "the mode on /dev/shm is 0660, group shmqshare" "660 shmqowner:shmqshare" "$(mode_of "$shared")"
-check_equal "shmqtest (group member) reads shmqowner's message" "'from owner'" "$(as shmqtest dequeue "$shared")"
-check_equal "shmqtest (group member) writes to the shared queue" true "$(as shmqtest enqueue "$shared" "from shmqtest")"
-check_equal "shmqowner reads shmqtest's message" "'from shmqtest'" "$(as shmqowner dequeue "$shared")"
+check "shmqowner creates a 0660 queue and stores a message" true "$(as_with shmqowner shmqueue.permissions=0660 enqueue "$shared" "from owner")"
+check "the mode on /dev/shm is 0660, group shmqshare" "660 shmqowner:shmqshare" "$(mode_of "$shared")"
+check "shmqtest (group member) reads shmqowner's message" "'from owner'" "$(as shmqtest dequeue "$shared")"
+check "shmqtest (group member) writes to the shared queue" true "$(as shmqtest enqueue "$shared" "from shmqtest")"
+check "shmqowner reads shmqtest's message" "'from shmqtest'" "$(as shmqowner dequeue "$shared")"
 denied "shmqoutsider (not in the group) cannot use the 0660 queue" "$(as shmqoutsider open "$shared")" "$shared"
 
 echo "0640 queue of shmqowner: the group may look but not use it"
-check_equal "shmqowner creates a 0640 queue" opened "$(as_with shmqowner shmqueue.permissions=0640 open "$group_read")"
-check_equal "the mode on /dev/shm is 0640" "640 shmqowner:shmqshare" "$(mode_of "$group_read")"
+check "shmqowner creates a 0640 queue" opened "$(as_with shmqowner shmqueue.permissions=0640 open "$group_read")"
+check "the mode on /dev/shm is 0640" "640 shmqowner:shmqshare" "$(mode_of "$group_read")"
 denied "shmqtest (group member, read-only) cannot use the 0640 queue" "$(as shmqtest open "$group_read")" "$group_read"
-suite_finish
+finish

@@ -1,28 +1,8 @@
-# Shared by the reliability suites (chaos, fpm-duress, leaks, permissions): check counting and
-# the final "RESULT: N passed, N failed" line. Source it from a suite's run.sh.
-#
-# A check is a line "ok - what" or "FAIL - what: expected ..., got ..."; PHP checkers print
-# the same lines (lib/checks.php), and count_checks adds up the ones they printed.
-SUITE_PASSED=0
-SUITE_FAILED=0
-: "${PHP_BIN:=php}"
-: "${SHMQUEUE_SO:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/target/release/libshmqueue.so}"
+# Shared by the reliability suites (chaos, fpm-duress, leaks, permissions), on top of
+# tests/lib/common.sh: the checks the PHP checkers print ("ok - what" / "FAIL - what: ...",
+# lib/checks.php) counted with the suite's own, PHP without php.ini, and the test-hooks build.
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/common.sh"   # pass, fail, check, finish
 export PHP_BIN SHMQUEUE_SO
-
-pass() { # what
-    SUITE_PASSED=$((SUITE_PASSED + 1))
-    echo "ok - $1"
-}
-
-fail() { # what: expected ..., got ...
-    SUITE_FAILED=$((SUITE_FAILED + 1))
-    echo "FAIL - $1"
-}
-
-# check "what" "expected" "got": passes when the two strings are equal.
-check_equal() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected $2, got $3"; fi
-}
 
 # Adds up the ok/FAIL lines in a file written by a PHP checker; a checker that printed no
 # check at all (it crashed before the first) counts as one failure.
@@ -30,8 +10,8 @@ count_checks() { # file
     local ok bad
     ok=$(grep -c '^ok - ' "$1")
     bad=$(grep -c '^FAIL - ' "$1")
-    SUITE_PASSED=$((SUITE_PASSED + ok))
-    SUITE_FAILED=$((SUITE_FAILED + bad))
+    checks_passed=$((checks_passed + ok))
+    checks_failed=$((checks_failed + bad))
     if [ $((ok + bad)) -eq 0 ]; then
         fail "$(basename "$1"): expected check results, got none (see the output above)"
     fi
@@ -85,9 +65,4 @@ use_hooks_build() { # dir for the build log
         fail "building the extension with test hooks: expected success, got the errors above"
         return 1
     fi
-}
-
-suite_finish() {
-    echo "RESULT: $SUITE_PASSED passed, $SUITE_FAILED failed"
-    [ "$SUITE_FAILED" -eq 0 ]
 }
