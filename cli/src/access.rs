@@ -77,65 +77,42 @@ impl<T> Pending<T> {
         }
     }
 
+    /// Who keeps the lock, when the wait ran out. (A holder that no longer exists is the core's
+    /// to report: it gives up on one after a second, as `LockHolderMissing`.)
     fn still_locked(&self) -> Failure {
         let waited = self.started.elapsed().as_secs_f64();
-        let name = &self.name;
-        match lock_holder(name) {
-            Holder::Gone(tid) => Failure {
-                code: failure::INCOMPATIBLE,
-                message: format!(
-                    "queue {name:?} is damaged: its lock names thread {tid} as holder, which does not \
-                     exist (here; or it runs in another PID namespace), so nobody will release it; \
-                     `shmqueue remove {name}` deletes the queue"
-                ),
-            },
-            holder => Failure {
-                code: failure::OTHER,
-                message: format!(
-                    "queue {name:?} stayed locked for {waited:.1} s: {} keeps its lock (stopped or \
-                     frozen?); the others using the queue wait too",
-                    match holder {
-                        Holder::Alive(who) => who,
-                        _ => "another process".into(),
-                    }
-                ),
-            },
+        let holder = lock_holder(&self.name).unwrap_or_else(|| "another process".into());
+        Failure {
+            code: failure::OTHER,
+            message: format!(
+                "queue {:?} stayed locked for {waited:.1} s: {holder} keeps its lock (stopped or \
+                 frozen?); the others using the queue wait too",
+                self.name
+            ),
         }
     }
 }
 
-enum Holder {
-    /// Described as "thread 1234 (php8.2, state T)".
-    Alive(String),
-    /// A thread id that no process has.
-    Gone(i32),
-    Unknown,
-}
-
-/// The lock's owner as glibc records it in the mutex (`__data.__owner`, the int 8 bytes into a
-/// pthread_mutex_t on Linux), looked up in /proc.
-fn lock_holder(name: &str) -> Holder {
+/// The lock's holder as glibc records it in the mutex (`__data.__owner`, the int 8 bytes into a
+/// pthread_mutex_t on Linux), described from /proc: "thread 1234 (php8.2, state T)".
+fn lock_holder(name: &str) -> Option<String> {
     use std::os::unix::fs::FileExt;
     const GLIBC_OWNER_OFFSET: usize = 8;
     let offset = std::mem::offset_of!(shmqueue_core::layout::Header, lock) + GLIBC_OWNER_OFFSET;
     let mut word = [0u8; 4];
-    let read = std::fs::File::open(shmqueue_core::segment::path(name))
-        .and_then(|file| file.read_exact_at(&mut word, offset as u64));
+    std::fs::File::open(shmqueue_core::segment::path(name))
+        .and_then(|file| file.read_exact_at(&mut word, offset as u64))
+        .ok()?;
     let tid = i32::from_ne_bytes(word) & 0x3fff_ffff; // the top bits are futex flags
-    if read.is_err() || tid == 0 {
-        return Holder::Unknown;
+    if tid == 0 {
+        return None;
     }
-    match std::fs::read_to_string(format!("/proc/{tid}/stat")) {
-        Ok(stat) => {
-            // "tid (comm) S ...": comm may hold spaces or parentheses, so split at the last ')'.
-            let (head, tail) = stat.rsplit_once(')').unwrap_or((&stat, ""));
-            let command = head.split_once('(').map_or("?", |(_, command)| command);
-            let state = tail.split_whitespace().next().unwrap_or("?");
-            Holder::Alive(format!("thread {tid} ({command}, state {state})"))
-        }
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Holder::Gone(tid),
-        Err(_) => Holder::Unknown,
-    }
+    let stat = std::fs::read_to_string(format!("/proc/{tid}/stat")).ok()?;
+    // "tid (comm) S ...": comm may hold spaces or parentheses, so split at the last ')'.
+    let (head, tail) = stat.rsplit_once(')').unwrap_or((&stat, ""));
+    let command = head.split_once('(').map_or("?", |(_, command)| command);
+    let state = tail.split_whitespace().next().unwrap_or("?");
+    Some(format!("thread {tid} ({command}, state {state})"))
 }
 
 #[cfg(test)]

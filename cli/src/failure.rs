@@ -58,10 +58,15 @@ impl Failure {
                      use the shmqueue of the extension that made it, or remove it"
                 ),
             ),
-            QueueError::Corrupt { .. }
-            | QueueError::Uninitialised { .. }
-            | QueueError::LockUnrecoverable { .. }
-            | QueueError::LockHolderMissing { .. } => {
+            QueueError::LockHolderMissing { tid, .. } => (
+                INCOMPATIBLE,
+                format!(
+                    "queue {name:?} is damaged: its lock names thread {tid} as holder, which does not \
+                     exist (here; or it runs in another PID namespace), so nobody will release it; \
+                     `shmqueue remove {name}` deletes the queue"
+                ),
+            ),
+            QueueError::Corrupt { .. } | QueueError::Uninitialised { .. } | QueueError::LockUnrecoverable { .. } => {
                 (INCOMPATIBLE, format!("{error}"))
             }
             QueueError::InvalidName { .. } => (USAGE, format!("{error}")),
