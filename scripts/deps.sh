@@ -1,15 +1,30 @@
 #!/usr/bin/env bash
-# Installs what building and testing shmqueue needs on Debian (idempotent: skips what is there).
-# Usage: scripts/deps.sh [extra Debian packages...]
+# The one list of Debian packages that building, the demo, every test suite and the benchmark
+# need, installed in one go before anything else runs (a package installed half-way through a
+# run is missed by whatever copied PHP's ini directory earlier). Idempotent: installs only the
+# missing ones. Usage: scripts/deps.sh
 set -euo pipefail
-packages=(php8.2-dev php8.2-cli php8.2-fpm clang libclang-dev libfcgi-bin redis-server php8.2-redis "$@")
+packages=(
+    # build: PHP headers (phpize, php-config), bindgen's libclang, make for the phpize/PIE build
+    php8.2-dev php8.2-cli make clang libclang-dev git
+    # php-fpm suites and the mail demo's pool, talked to with cgi-fcgi
+    php8.2-fpm libfcgi-bin
+    # the Redis forwarder example and the benchmark's Redis peer
+    redis-server php8.2-redis
+    # the framework adapters' suites: Laravel's and Symfony's workers, PHPUnit and its modules
+    php-illuminate-queue php-illuminate-events php-illuminate-bus
+    php-symfony-messenger php-symfony-event-dispatcher php-symfony-console
+    phpunit php8.2-mbstring php8.2-xml
+    # leaks suite and bench/profile.sh; runuser for the permission suites
+    valgrind linux-perf util-linux
+)
 missing=()
 for package in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    [ "$(dpkg-query -W -f="${Status}" "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
