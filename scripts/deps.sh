@@ -20,7 +20,7 @@ packages=(
 )
 missing=()
 for package in "${packages[@]}"; do
-    [ "$(dpkg-query -W -f="${Status}" "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
+    [ "$(dpkg-query -W -f '${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
