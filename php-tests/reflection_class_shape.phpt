@@ -1,5 +1,5 @@
 --TEST--
-Class shape: SHMQueue final and Countable, SHMQueueJob final, SHMQueueException extends RuntimeException, method signatures
+Class shape: SHMQueue extendable and Countable, SHMQueueJob final, SHMQueueException extends RuntimeException, method signatures
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
@@ -30,7 +30,7 @@ printf("capacity %d max_attempts %d lease %s\n", $s['capacity'], $s['max_attempt
 var_dump($q->enQueue(value: 'named', timeout: 0.0), $q->deQueue(timeout: 0.0));
 ?>
 --EXPECT--
-bool(true)
+bool(false)
 bool(true)
 bool(true)
 bool(true)

@@ -20,6 +20,6 @@ shmq_try(fn() => $q->deQueue());
 var_dump($q->deQueue(), $q->getLength());
 ?>
 --EXPECTF--
-SHMQueueException: %Arefusing to wake up
+SHMQueueException: %Arefusing to wake up; the message was moved to the dead letters (see deadLetters(), requeueDead())
 string(4) "next"
 int(0)

@@ -19,10 +19,10 @@ shmq_try(fn() => $q->enQueueMany(['small', str_repeat('x', 9000)]));
 var_dump($q->getLength(), $q->stats()['full_rejections']);
 ?>
 --EXPECTF--
-message of 5%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
+message of at least 5%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
 bool(true)
-SHMQueueException: message of 10%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
-SHMQueueException: message of 80%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
-SHMQueueException: message of 90%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
+SHMQueueException: message of at least 10%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
+SHMQueueException: message of at least 80%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
+SHMQueueException: message of at least 90%d bytes can never fit in queue "%s": its capacity allows at most 40%d bytes
 int(0)
 int(0)

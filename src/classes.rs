@@ -23,6 +23,13 @@ pub struct ShmQueueJob {
     value: Zval,
 }
 
+impl ShmQueueJob {
+    /// The value, for the cycle collector (`gc.rs`).
+    pub fn value_mut(&mut self) -> &mut Zval {
+        &mut self.value
+    }
+}
+
 #[php_impl]
 impl ShmQueueJob {
     /// Job id: unique for the life of the queue, new on every delivery.
@@ -51,9 +58,9 @@ impl ShmQueueJob {
 }
 
 /// A queue in shared memory, shared by every process on this machine that opens the same name.
+/// Not final: code written for the userland class extends it (`class MailQueue extends SHMQueue`).
 #[php_class]
 #[php(name = "SHMQueue")]
-#[php(flags = ClassFlags::Final)]
 #[php(implements(ce = ce::countable, stub = "\\Countable"))]
 /// Starts unopened (`Default`) so that `constructor.rs` can open it in place.
 #[derive(Default)]
@@ -71,7 +78,10 @@ impl ShmQueue {
     ) -> Result<Self, Error> {
         let requested = Requested::new(capacity, lease, max_attempts)?;
         Ok(Self {
-            handle: Some(Handle::open(name.unwrap_or("default"), &requested)?),
+            handle: Some(match name {
+                Some(name) => Handle::open(name, &requested)?,
+                None => Handle::open_default(&requested)?,
+            }),
         })
     }
 
@@ -83,7 +93,7 @@ impl ShmQueue {
 
 #[php_impl]
 impl ShmQueue {
-    /// Opens the queue `$name` (default "default"), creating it if needed with `$capacity` bytes
+    /// Opens the queue `$name` (default: ini shmqueue.default_name, "default"), creating it if needed with `$capacity` bytes
     /// (default: ini shmqueue.default_capacity), leases of `$lease` seconds (shmqueue.lease) and
     /// `$maxAttempts` deliveries per job (shmqueue.max_attempts). An existing queue keeps the
     /// settings it was created with. (`constructor.rs` takes this method's place at run time.)

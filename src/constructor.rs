@@ -35,6 +35,13 @@ pub fn install_once() {
     let Some(class) = ClassEntry::try_find("SHMQueue") else {
         return;
     };
+    // SAFETY: the class entry is the engine's, set up and not yet used by any script; only the
+    // object factory changes (classes that extend it inherit it when they are declared later).
+    unsafe {
+        (*(class as *const ClassEntry as *mut ClassEntry))
+            .__bindgen_anon_2
+            .create_object = Some(create_object);
+    }
     let constructor = class.constructor;
     if constructor.is_null() {
         return;
@@ -45,6 +52,19 @@ pub fn install_once() {
         if (*constructor).type_ == ffi::ZEND_INTERNAL_FUNCTION as u8 {
             (*constructor).internal_function.handler = Some(construct);
         }
+    }
+}
+
+/// Makes an unopened `SHMQueue` object of class `ce`, which may be a class extending it.
+/// (ext-php-rs's own factory gives every object of a `Default` type the base class, so
+/// `new MailQueue()` would make a plain SHMQueue and never run MailQueue's constructor.)
+extern "C" fn create_object(ce: *mut ClassEntry) -> *mut ffi::zend_object {
+    // SAFETY: the engine passes the live class being instantiated; the object is initialised at
+    // once, before the engine sees it.
+    unsafe {
+        let mut object = ZendClassObject::<ShmQueue>::new_uninit(ce.as_ref());
+        object.initialize(ShmQueue::default());
+        (*object.into_raw()).get_mut_zend_obj()
     }
 }
 

@@ -6,6 +6,8 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::zend::{ce, ClassEntry};
 use shmqueue_core::QueueError;
 
+use crate::zend;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error(transparent)]
@@ -18,6 +20,30 @@ pub enum Error {
     Unserialize(String),
     #[error("a stored message is damaged and cannot be decoded: {0}")]
     Damaged(String),
+    #[error("message of at least {at_least} bytes can never fit in queue {name:?}: its capacity allows at most {max} bytes")]
+    TooLarge {
+        name: String,
+        at_least: usize,
+        max: u64,
+    },
+    #[error("{0}; the message was moved to the dead letters (see deadLetters(), requeueDead())")]
+    MovedToDeadLetters(Box<Error>),
+    #[error("{source} (new SHMQueue() without a name opens {name:?}: where sites share a machine, give each its own with the ini setting shmqueue.default_name)")]
+    OtherSitesDefault { name: String, source: Box<Error> },
+    /// `exit()` in user code called from a method: PHP is unwinding and ignores what we throw.
+    #[error("exit() was called")]
+    Exit,
+    /// A fatal error in user code called from a method, caught so our state could be tidied:
+    /// turning it into an exception resumes it instead.
+    #[error("a fatal error ended the script")]
+    Bailout,
+}
+
+impl Error {
+    /// Whether the script is ending (exit() or a fatal error): no more PHP may run.
+    pub fn is_ending(&self) -> bool {
+        matches!(self, Self::Exit | Self::Bailout)
+    }
 }
 
 /// `SHMQueueException`, registered at module startup.
@@ -39,6 +65,10 @@ fn exception_class() -> &'static ClassEntry {
 
 impl From<Error> for PhpException {
     fn from(error: Error) -> Self {
+        if let Error::Bailout = error {
+            // Every frame of ours has returned and tidied up by now.
+            zend::resume_bailout();
+        }
         PhpException::new(error.to_string(), 0, exception_class())
     }
 }

@@ -1,7 +1,7 @@
 //! What each PHP method does, in plain Rust with typed errors: encode outside the lock, one core
 //! call, decode outside the lock. `classes.rs` only adapts signatures to PHP.
 
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::thread::LocalKey;
 use std::time::Duration;
 
@@ -15,34 +15,73 @@ use crate::error::{Error, Result};
 use crate::settings::{self, Requested};
 use crate::zend;
 
-thread_local! {
-    /// Scratch buffers kept between calls (no allocation per message), taken while in use:
-    /// a re-entrant call (a `__serialize` that enqueues) simply gets a fresh one.
-    static WRITER: Cell<Option<Writer>> = const { Cell::new(None) };
-    static READ_BUFFER: Cell<Option<Vec<u8>>> = const { Cell::new(None) };
+/// A buffer kept between calls so that messages cost no allocation. A bailout (a fatal error)
+/// can jump over the frame using it: it then stays marked in use, still owned here (nothing
+/// leaks), until `reclaim_scratch` at the next request start.
+struct Scratch<T> {
+    in_use: Cell<bool>,
+    value: UnsafeCell<T>,
 }
 
-/// Runs `f` with the scratch value kept in `slot`.
+impl<T: Default> Default for Scratch<T> {
+    fn default() -> Self {
+        Self {
+            in_use: Cell::new(false),
+            value: UnsafeCell::default(),
+        }
+    }
+}
+
+/// Buffers that grew past this for one big message are let go of after it.
+const SCRATCH_KEPT: usize = 1 << 20;
+
+thread_local! {
+    static WRITER: Scratch<Writer> = Scratch::default();
+    static READ_BUFFER: Scratch<Vec<u8>> = Scratch::default();
+}
+
+/// Runs `f` with the scratch value kept in `slot`; a re-entrant call (a `__serialize` that
+/// enqueues) simply gets a fresh one.
 fn with_scratch<T: Default, R>(
-    slot: &'static LocalKey<Cell<Option<T>>>,
+    slot: &'static LocalKey<Scratch<T>>,
+    too_big: impl Fn(&T) -> bool,
     f: impl FnOnce(&mut T) -> R,
 ) -> R {
-    let mut scratch = slot.with(Cell::take).unwrap_or_default();
-    let result = f(&mut scratch);
-    slot.with(|cell| cell.set(Some(scratch)));
-    result
+    slot.with(|scratch| {
+        if scratch.in_use.replace(true) {
+            return f(&mut T::default());
+        }
+        // SAFETY: `in_use` makes this the only reference: re-entrant calls took the branch above.
+        let value = unsafe { &mut *scratch.value.get() };
+        let result = f(value);
+        if too_big(value) {
+            *value = T::default();
+        }
+        scratch.in_use.set(false);
+        result
+    })
 }
 
 fn with_writer<R>(f: impl FnOnce(&mut Writer) -> R) -> R {
-    with_scratch(&WRITER, f)
+    with_scratch(&WRITER, |writer| writer.len() > SCRATCH_KEPT, f)
 }
 
 /// Runs `f` with an empty reusable byte buffer.
 fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-    with_scratch(&READ_BUFFER, |buffer| {
-        buffer.clear();
-        f(buffer)
-    })
+    with_scratch(
+        &READ_BUFFER,
+        |buffer| buffer.capacity() > SCRATCH_KEPT,
+        |buffer| {
+            buffer.clear();
+            f(buffer)
+        },
+    )
+}
+
+/// At request start no call of ours is running: buffers a bailout left marked in use are free.
+pub fn reclaim_scratch() {
+    WRITER.with(|scratch| scratch.in_use.set(false));
+    READ_BUFFER.with(|scratch| scratch.in_use.set(false));
 }
 
 fn invalid(what: &'static str, why: String) -> Error {
@@ -66,6 +105,26 @@ impl Handle {
         })
     }
 
+    /// Opens `shmqueue.default_name`; refused for lack of permission, it says how two sites
+    /// that share a machine give each its own default queue.
+    pub fn open_default(requested: &Requested) -> Result<Handle> {
+        let name = settings::default_name();
+        Self::open(&name, requested).map_err(|error| match error {
+            Error::Queue(QueueError::PermissionDenied { .. }) => Error::OtherSitesDefault {
+                name,
+                source: Box::new(error),
+            },
+            other => other,
+        })
+    }
+
+    fn limit(&self) -> codec::Limit<'_> {
+        codec::Limit {
+            queue: self.queue.name(),
+            max_len: self.queue.max_message_len(),
+        }
+    }
+
     pub fn remove(name: &str) -> Result<bool> {
         Ok(Queue::remove(name)?)
     }
@@ -85,7 +144,7 @@ impl Handle {
     pub fn enqueue(&mut self, value: &Zval, timeout: f64) -> Result<bool> {
         let timeout = settings::duration("timeout", timeout)?;
         with_writer(|writer| {
-            codec::encode(value, writer)?;
+            codec::encode(value, writer, &self.limit())?;
             let bytes = writer.as_bytes();
             if timeout.is_zero() {
                 return Ok(self.queue.push(bytes)?);
@@ -101,7 +160,7 @@ impl Handle {
     pub fn enqueue_delayed(&mut self, value: &Zval, delay: f64) -> Result<bool> {
         let delay_ms = settings::milliseconds("delay", delay)?;
         with_writer(|writer| {
-            codec::encode(value, writer)?;
+            codec::encode(value, writer, &self.limit())?;
             let not_before = (delay_ms > 0).then(|| shmqueue_core::now_ms() + delay_ms);
             Ok(self.queue.push_at(writer.as_bytes(), not_before)?)
         })
@@ -110,9 +169,10 @@ impl Handle {
     pub fn enqueue_many(&mut self, values: &ZendHashTable) -> Result<i64> {
         // Encode everything first: a value that cannot be stored fails the call before any is stored.
         let mut blobs = Vec::with_capacity(values.len());
+        let limit = self.limit();
         zend::for_each(values, |_, value| {
             with_writer(|writer| {
-                codec::encode(value, writer)?;
+                codec::encode(value, writer, &limit)?;
                 blobs.push(writer.as_bytes().to_vec());
                 Ok::<(), Error>(())
             })
@@ -137,10 +197,25 @@ impl Handle {
                 none.set_bool(false);
                 return Ok(none);
             }
-            codec::decode(bytes)
+            codec::decode(bytes).map_err(|error| self.undelivered(&[bytes], error))
         })
     }
 
+    /// Messages taken but not delivered, because decoding failed (or the script ended while
+    /// decoding) go to the dead letters rather than being lost; returns the error to report.
+    fn undelivered(&mut self, payloads: &[&[u8]], error: Error) -> Error {
+        match self.queue.bury(payloads) {
+            Ok(buried) if buried == payloads.len() && !error.is_ending() => {
+                Error::MovedToDeadLetters(Box::new(error))
+            }
+            _ => error,
+        }
+    }
+
+    /// A message that cannot be decoded does not take its neighbours with it: it goes to the
+    /// dead letters and the others are returned. When the script ends while decoding (exit()
+    /// or a fatal error in an object's `__wakeup`), the whole batch goes to the dead letters,
+    /// since none of it reaches the caller.
     pub fn dequeue_many(&mut self, max: i64, timeout: f64) -> Result<ZBox<ZendHashTable>> {
         if max < 0 {
             return Err(invalid("max", format!("{max} is negative")));
@@ -150,11 +225,30 @@ impl Handle {
         self.wait(Event::NotEmpty, timeout, |queue| {
             Ok((queue.pop_many(max as usize, &mut blobs)? > 0 || max == 0).then_some(()))
         })?;
-        let mut list = ZendHashTable::with_capacity(blobs.len() as u32);
-        for blob in &blobs {
-            zend::push(&mut list, codec::decode(blob)?);
-        }
-        Ok(list)
+        let mut undecodable: Vec<&[u8]> = Vec::new();
+        let decoded = zend::catch_bailout(|| {
+            let mut list = ZendHashTable::with_capacity(blobs.len() as u32);
+            for blob in &blobs {
+                match codec::decode(blob) {
+                    Ok(value) => zend::push(&mut list, value),
+                    Err(error) if error.is_ending() => return Ok(Err(error)),
+                    Err(_) => undecodable.push(blob),
+                }
+            }
+            Ok(Ok(list))
+        });
+        let ended = match decoded {
+            Ok(Ok(list)) => {
+                if !undecodable.is_empty() {
+                    self.queue.bury(&undecodable)?;
+                }
+                return Ok(list);
+            }
+            Ok(Err(error)) => error,
+            Err(_) => Error::Bailout,
+        };
+        let all: Vec<&[u8]> = blobs.iter().map(Vec::as_slice).collect();
+        Err(self.undelivered(&all, ended))
     }
 
     pub fn length(&mut self) -> Result<i64> {
@@ -210,16 +304,31 @@ impl Handle {
         Ok(self.queue.release(lease, delay_ms)?)
     }
 
+    /// Each letter as ['value' => ..., 'attempts' => n]; one that cannot be decoded comes as
+    /// ['value' => null, 'attempts' => n, 'error' => why] and does not hide the others.
     pub fn dead_letters(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {
         let max = usize::try_from(max).map_err(|_| invalid("max", format!("{max} is negative")))?;
         let letters = self.queue.dead_letters(max)?;
         let mut list = ZendHashTable::with_capacity(letters.len() as u32);
+        let mut why = None;
         for (attempts, blob) in letters {
-            let mut entry = ZendHashTable::with_capacity(2);
-            zend::insert_str(&mut entry, b"value", codec::decode(&blob)?);
+            let mut entry = ZendHashTable::with_capacity(3);
+            match codec::decode(&blob) {
+                Ok(value) => zend::insert_str(&mut entry, b"value", value),
+                Err(error) if error.is_ending() => return Err(error),
+                Err(error) => {
+                    let mut null = Zval::new();
+                    null.set_null();
+                    zend::insert_str(&mut entry, b"value", null);
+                    why = Some(error.to_string());
+                }
+            }
             let mut count = Zval::new();
             count.set_long(attempts as i64);
             zend::insert_str(&mut entry, b"attempts", count);
+            if let Some(why) = why.take() {
+                zend::insert_str(&mut entry, b"error", zend::string_zval(why.as_bytes()));
+            }
             let mut zv = Zval::new();
             zv.set_hashtable(entry);
             zend::push(&mut list, zv);

@@ -11,6 +11,7 @@ mod classes;
 mod codec;
 mod constructor;
 mod error;
+mod gc;
 mod handle;
 mod serialized;
 mod settings;
@@ -34,6 +35,7 @@ extern "C" fn startup(_kind: i32, module_number: i32) -> i32 {
         .extends((runtime_exception, "\\RuntimeException"))
         .registration(|class, _| error::set_exception_class(class))
         .register();
+    gc::install();
     if registered.is_ok() {
         0
     } else {
@@ -41,9 +43,11 @@ extern "C" fn startup(_kind: i32, module_number: i32) -> i32 {
     }
 }
 
-/// Request startup: the first request of each process installs the direct constructor.
+/// Request startup: the first request of each process installs the direct constructor; every
+/// request takes back the scratch buffers a fatal error of the previous one left marked in use.
 extern "C" fn request_startup(_kind: i32, _module_number: i32) -> i32 {
     constructor::install_once();
+    handle::reclaim_scratch();
     0
 }
 

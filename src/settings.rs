@@ -7,10 +7,17 @@ use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use shmqueue_core::segment::{MAX_CAPACITY, MAX_DURATION_MS, MIN_CAPACITY};
 use shmqueue_core::{CreateOptions, QueueError};
 
-use crate::zend;
+use crate::zend::{self, AllowedClasses};
 
 /// Registered at module startup; every one may be changed anywhere (`PHP_INI_ALL`).
-pub static INI_ENTRIES: IniEntryDefs<5> = IniEntryDefs::new([
+pub static INI_ENTRIES: IniEntryDefs<7> = IniEntryDefs::new([
+    // The queue `new SHMQueue()` opens: two sites on one machine give each its own name
+    // (per php-fpm pool: php_admin_value[shmqueue.default_name] = site-a).
+    IniEntryDef::new(c"shmqueue.default_name", c"default", IniEntryPermission::All),
+    // Classes that stored objects may come back as, as unserialize()'s allowed_classes: empty
+    // for any class, "none" for none (objects come back as __PHP_Incomplete_Class), or a
+    // comma-separated list of class names.
+    IniEntryDef::new(c"shmqueue.allowed_classes", c"", IniEntryPermission::All),
     // Size in bytes of a queue created without an explicit capacity ("1M", "64M", "262144").
     IniEntryDef::new(c"shmqueue.default_capacity", c"1M", IniEntryPermission::All),
     // Mode of new queues: 0600 is the creating user only; 0660 adds its group.
@@ -28,6 +35,30 @@ fn invalid(what: &'static str, why: String) -> QueueError {
 
 fn ini(name: &std::ffi::CStr) -> String {
     zend::ini_string(name).unwrap_or_default()
+}
+
+/// `shmqueue.default_name`: the queue that `new SHMQueue()` with no name opens.
+pub fn default_name() -> String {
+    let name = ini(c"shmqueue.default_name");
+    match name.trim() {
+        "" => "default".to_owned(),
+        name => name.to_owned(),
+    }
+}
+
+/// `shmqueue.allowed_classes`, as unserialize() takes it.
+pub fn allowed_classes() -> AllowedClasses {
+    let text = ini(c"shmqueue.allowed_classes");
+    match text.trim() {
+        "" => AllowedClasses::Any,
+        "none" => AllowedClasses::None,
+        list => AllowedClasses::Only(
+            list.split(',')
+                .map(|name| name.trim().trim_start_matches('\\').to_owned())
+                .filter(|name| !name.is_empty())
+                .collect(),
+        ),
+    }
 }
 
 /// What the constructor was given. Checked at once; combined with the ini settings only when

@@ -2,12 +2,13 @@
 //! serializer, ini lookups, the pending-signal flag. Every `unsafe` block here says why it holds.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
+use std::panic::AssertUnwindSafe;
 use std::ptr::{self, null_mut};
 
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi;
 use ext_php_rs::types::{ZendHashTable, ZendObject, ZendStr, Zval};
-use ext_php_rs::zend::{ClassEntry, ExecutorGlobals};
+use ext_php_rs::zend::{bailout, try_catch, CatchError, ClassEntry, ExecutorGlobals};
 
 /// `smart_str` from `zend_smart_str_public.h`.
 #[repr(C)]
@@ -41,6 +42,8 @@ extern "C" {
             permanent: bool,
         ) -> *mut ffi::zend_string,
     >;
+    fn zend_is_unwind_exit(ex: *const ffi::zend_object) -> bool;
+    fn zend_is_graceful_exit(ex: *const ffi::zend_object) -> bool;
     fn php_unserialize_with_options(
         rv: *mut ffi::zval,
         buf: *const c_char,
@@ -151,75 +154,109 @@ impl Drop for RecursionGuard {
     }
 }
 
-/// PHP's `serialize($zv)`; on failure (a Closure, an exception in `__serialize`...) the
-/// pending exception's message.
-pub fn serialize(zv: &Zval) -> Result<Vec<u8>, String> {
-    // SAFETY: the smart_str and serializer state live for this call only; the result string is
-    // released after copying. `zv` is only read by the serializer.
-    unsafe {
-        let mut buf = SmartStr {
-            s: null_mut(),
-            a: 0,
-        };
-        let mut state = php_var_serialize_init();
-        php_var_serialize(&mut buf, zv as *const Zval as *mut ffi::zval, &mut state);
-        php_var_serialize_destroy(state);
-        let bytes = if buf.s.is_null() {
-            Vec::new()
-        } else {
-            (*(buf.s as *const ZendStr)).as_bytes().to_vec()
-        };
-        if !buf.s.is_null() {
-            ffi::ext_php_rs_zend_string_release(buf.s);
-        }
-        match take_exception_message() {
-            Some(message) => Err(message),
-            None => Ok(bytes),
-        }
-    }
-}
-
-/// Why `unserialize` gave no value.
+/// Why a call into PHP code (serialize hooks, `__wakeup`, ...) gave no result.
 #[derive(Debug)]
-pub enum UnserializeError {
-    /// The object's own code (`__unserialize`, `__wakeup`) threw: its message.
+pub enum PhpFailure {
+    /// `exit()` was called: PHP is unwinding. Its marker stays pending so that the engine
+    /// finishes the exit; the caller must not call into PHP again and should return at once.
+    Exit,
+    /// A fatal error (memory_limit, max_execution_time) made the engine bail out. The caller
+    /// tidies its own state up, then resumes the bailout (`Error::Bailout` does so).
+    Bailout,
+    /// The user's code threw: its message.
     Threw(String),
     /// PHP refused the data.
     Refused(String),
 }
 
-impl std::fmt::Display for UnserializeError {
+impl std::fmt::Display for PhpFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Self::Exit => f.write_str("exit() was called"),
+            Self::Bailout => f.write_str("a fatal error ended the script"),
             Self::Threw(message) | Self::Refused(message) => f.write_str(message),
         }
     }
 }
 
-/// PHP's `unserialize($bytes)`, quietly: damaged input is an `Err`, not a notice.
-pub fn unserialize(bytes: &[u8]) -> Result<Zval, UnserializeError> {
-    let mut value = Zval::new();
-    // SAFETY: executor globals are live during a request; error_reporting is restored below.
-    let globals = unsafe { &mut *ffi::ext_php_rs_executor_globals() };
-    let saved = globals.error_reporting;
-    globals.error_reporting = 0;
-    // SAFETY: `value` is a fresh zval the call writes into; `bytes` outlives the call.
-    unsafe {
-        php_unserialize_with_options(
-            &mut value as *mut Zval as *mut ffi::zval,
-            bytes.as_ptr().cast(),
-            bytes.len(),
-            null_mut(),
-            c"unserialize".as_ptr(),
-        );
+/// Runs `f`, which calls into PHP, under its own `zend_try`: a bailout inside comes back as
+/// `PhpFailure::Bailout` instead of jumping over the caller's frames (which would leak their
+/// buffers and skip their clean-up), and the caller resumes it once tidy.
+pub fn catch_bailout<R>(f: impl FnOnce() -> Result<R, PhpFailure>) -> Result<R, PhpFailure> {
+    match try_catch(AssertUnwindSafe(f)) {
+        Ok(result) => result,
+        Err(CatchError::Bailout) => Err(PhpFailure::Bailout),
+        Err(other) => Err(PhpFailure::Threw(other.to_string())),
     }
-    globals.error_reporting = saved;
-    if let Some(message) = take_exception_message() {
-        return Err(UnserializeError::Threw(message));
+}
+
+/// Continues a bailout caught by `catch_bailout` towards the engine's own `zend_try`.
+pub fn resume_bailout() -> ! {
+    // SAFETY: only called after `catch_bailout` caught one, once the caller's state is tidy; the
+    // jump lands in ext-php-rs's handler frame, which passes it on to the engine.
+    unsafe { bailout() }
+}
+
+/// PHP's `serialize($zv)`; on failure (a Closure, an exception in `__serialize`, `exit()`
+/// or a fatal error in `__sleep`...) why.
+pub fn serialize(zv: &Zval) -> Result<Vec<u8>, PhpFailure> {
+    let mut buf = SmartStr {
+        s: null_mut(),
+        a: 0,
+    };
+    let serialized = catch_bailout(|| {
+        // SAFETY: the serializer state lives for this call only; `zv` is only read.
+        unsafe {
+            let mut state = php_var_serialize_init();
+            php_var_serialize(&mut buf, zv as *const Zval as *mut ffi::zval, &mut state);
+            php_var_serialize_destroy(state);
+        }
+        Ok(())
+    });
+    // SAFETY: the result string (request memory, so a bailout would also free it at request
+    // end) is copied, then released once.
+    let bytes = unsafe {
+        if buf.s.is_null() {
+            Vec::new()
+        } else {
+            let bytes = (*(buf.s as *const ZendStr)).as_bytes().to_vec();
+            ffi::ext_php_rs_zend_string_release(buf.s);
+            bytes
+        }
+    };
+    serialized?;
+    match take_failure() {
+        Some(failure) => Err(failure),
+        None => Ok(bytes),
+    }
+}
+
+/// PHP's `unserialize($bytes, ['allowed_classes' => ...])`. Damaged input is an `Err` and,
+/// as with `unserialize()`, a notice; warnings of the objects' own code are shown as usual.
+pub fn unserialize(bytes: &[u8], allowed: &AllowedClasses) -> Result<Zval, PhpFailure> {
+    let mut value = Zval::new();
+    let options = allowed.options();
+    catch_bailout(|| {
+        // SAFETY: `value` is a fresh zval the call writes into; `bytes` and `options` outlive it.
+        unsafe {
+            php_unserialize_with_options(
+                &mut value as *mut Zval as *mut ffi::zval,
+                bytes.as_ptr().cast(),
+                bytes.len(),
+                options.as_ref().map_or(null_mut(), |table| {
+                    &**table as *const ZendHashTable as *mut ffi::HashTable
+                }),
+                c"unserialize".as_ptr(),
+            );
+        }
+        Ok(())
+    })?;
+    if let Some(failure) = take_failure() {
+        return Err(failure);
     }
     // unserialize() says "failed" with false; "b:0;" is a stored false.
     if value.is_false() && bytes != b"b:0;" {
-        return Err(UnserializeError::Refused(format!(
+        return Err(PhpFailure::Refused(format!(
             "PHP could not unserialize {} bytes of object data",
             bytes.len()
         )));
@@ -227,15 +264,55 @@ pub fn unserialize(bytes: &[u8]) -> Result<Zval, UnserializeError> {
     Ok(value)
 }
 
-/// Clears a pending PHP exception, returning its message.
-fn take_exception_message() -> Option<String> {
+/// Which classes `unserialize` may instantiate (PHP's `allowed_classes` option).
+pub enum AllowedClasses {
+    Any,
+    None,
+    Only(Vec<String>),
+}
+
+impl AllowedClasses {
+    /// The options table for `php_unserialize_with_options`; `None` for "any class".
+    fn options(&self) -> Option<ZBox<ZendHashTable>> {
+        let mut allowed = Zval::new();
+        match self {
+            Self::Any => return None,
+            Self::None => allowed.set_bool(false),
+            Self::Only(names) => {
+                let mut list = ZendHashTable::with_capacity(names.len() as u32);
+                for name in names {
+                    push(&mut list, string_zval(name.as_bytes()));
+                }
+                allowed.set_hashtable(list);
+            }
+        }
+        let mut options = ZendHashTable::with_capacity(1);
+        insert_str(&mut options, b"allowed_classes", allowed);
+        Some(options)
+    }
+}
+
+/// The pending PHP exception as a failure: a thrown one is cleared and gives its message;
+/// the marker of `exit()` (an internal object, not a `Throwable`) is left for the engine.
+fn take_failure() -> Option<PhpFailure> {
+    // SAFETY: executor globals are live during a request; the exception pointer is only read.
+    let pending = unsafe { (*ffi::ext_php_rs_executor_globals()).exception };
+    if pending.is_null() {
+        return None;
+    }
+    // SAFETY: a live object of the engine's; both tests only compare its class.
+    if unsafe { zend_is_unwind_exit(pending) || zend_is_graceful_exit(pending) } {
+        return Some(PhpFailure::Exit);
+    }
     let exception: ZBox<ZendObject> = ExecutorGlobals::take_exception()?;
     // `message` is protected: ask the exception itself.
     let message = exception
         .try_call_method("getMessage", vec![])
         .ok()
         .and_then(|message| message.string());
-    Some(message.unwrap_or_else(|| "unknown error".to_owned()))
+    Some(PhpFailure::Threw(
+        message.unwrap_or_else(|| "unknown error".to_owned()),
+    ))
 }
 
 /// A binary string zval.

@@ -279,6 +279,25 @@ impl Queue {
         Ok(taken)
     }
 
+    /// Puts messages that were taken but could not be delivered (their reader could not decode
+    /// them) into the dead letters, so that nothing taken is lost; returns how many found room.
+    pub fn bury(&mut self, payloads: &[&[u8]]) -> Result<usize> {
+        self.with_ring(|ring| {
+            let mut buried = 0;
+            for payload in payloads {
+                if ring.append_dead(payload)? {
+                    buried += 1;
+                }
+            }
+            Ok(buried)
+        })
+    }
+
+    /// The longest message this queue can ever hold (its ring size less a record header).
+    pub fn max_message_len(&self) -> u64 {
+        Ring::new(&self.segment).max_payload(false)
+    }
+
     /// Takes the oldest available message under a lease (the queue's default length if `None`).
     pub fn reserve(&mut self, lease_ms: Option<u64>, out: &mut Vec<u8>) -> Result<Option<Lease>> {
         let lease_ms =

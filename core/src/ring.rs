@@ -218,6 +218,26 @@ impl<'a> Ring<'a> {
     /// Appends a message; `Ok(false)` when there is no room now. A `not_before` (unix ms)
     /// makes it a delayed record.
     pub fn append(&self, payload: &[u8], not_before: Option<u64>) -> Result<bool> {
+        let state = if not_before.is_some() {
+            RecordState::Delayed
+        } else {
+            RecordState::Ready
+        };
+        self.append_record(payload, not_before, state)
+    }
+
+    /// Stores a message that was taken but could not be delivered (its reader failed to decode
+    /// it) straight into the dead letters: it counts as dead again, no longer as dequeued.
+    pub fn append_dead(&self, payload: &[u8]) -> Result<bool> {
+        self.append_record(payload, None, RecordState::Dead)
+    }
+
+    fn append_record(
+        &self,
+        payload: &[u8],
+        not_before: Option<u64>,
+        state: RecordState,
+    ) -> Result<bool> {
         let len = payload.len() as u64;
         self.check_fits(len, not_before.is_some())?;
         let need = record_footprint(len, not_before.is_some());
@@ -233,13 +253,9 @@ impl<'a> Ring<'a> {
                 }
             }
         };
-        let state = if not_before.is_some() {
-            RecordState::Delayed
-        } else {
-            RecordState::Ready
-        };
         let header = RecordHeader {
             has_not_before: not_before.is_some(),
+            attempts: u8::from(state == RecordState::Dead),
             ..RecordHeader::new(len as u32, state)
         };
         self.write_record(&placement, header, not_before, payload);
@@ -248,15 +264,20 @@ impl<'a> Ring<'a> {
         let mut txn = Txn::new(self.segment);
         txn.set(&self.header.head, placement.head);
         txn.set(&self.header.tail, placement.start + need);
-        txn.add(
-            if not_before.is_some() {
-                &counters.delayed
-            } else {
-                &counters.ready
-            },
-            1,
-        );
-        txn.add(&counters.enqueued, 1);
+        match state {
+            RecordState::Dead => {
+                txn.add(&counters.dead, 1);
+                txn.add(&counters.dequeued, -1);
+            }
+            RecordState::Delayed => {
+                txn.add(&counters.delayed, 1);
+                txn.add(&counters.enqueued, 1);
+            }
+            _ => {
+                txn.add(&counters.ready, 1);
+                txn.add(&counters.enqueued, 1);
+            }
+        }
         txn.commit();
         Ok(true)
     }
