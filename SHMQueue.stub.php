@@ -10,7 +10,7 @@
  * A queue in shared memory, shared by every process on this machine that opens the same name.
  * Segment: /dev/shm/shmqueue.<name>.
  */
-final class SHMQueue implements Countable
+class SHMQueue implements Countable
 {
     /**
      * Opens the queue `$name` (default "default"), creating it if needed with `$capacity` bytes

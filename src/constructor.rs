@@ -9,18 +9,34 @@
 //! (names, types, defaults: what Reflection and named arguments use) stays as it is. When the
 //! class cannot be found the generated constructor, which does the same, simply stays.
 
+use std::ffi::c_char;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use ext_php_rs::exception::{PhpException, PhpResult};
+use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi;
 use ext_php_rs::types::{ZendClassObject, Zval};
-use ext_php_rs::zend::{ce, ClassEntry, ExecuteData};
+use ext_php_rs::zend::{ce, ClassEntry, ExecuteData, ExecutorGlobals};
 
 use crate::classes::ShmQueue;
 use crate::zend;
 
-const PARAMETERS: [&str; 4] = ["name", "capacity", "lease", "maxAttempts"];
+extern "C" {
+    fn zend_parse_arg_str_slow(
+        arg: *mut ffi::zval,
+        dest: *mut *mut ffi::zend_string,
+        arg_num: u32,
+    ) -> bool;
+    fn zend_parse_arg_long_slow(
+        arg: *mut ffi::zval,
+        dest: *mut ffi::zend_long,
+        arg_num: u32,
+    ) -> bool;
+    fn zend_parse_arg_double_slow(arg: *mut ffi::zval, dest: *mut f64, arg_num: u32) -> bool;
+    fn zend_type_to_string(type_: ffi::zend_type) -> *mut ffi::zend_string;
+    fn zend_zval_type_name(arg: *const ffi::zval) -> *const c_char;
+    fn zend_argument_type_error(arg_num: u32, format: *const c_char, ...);
+}
 
 /// Index of the first argument in a call frame, in zvals (`ZEND_CALL_FRAME_SLOT`).
 const FRAME_SLOT: usize = std::mem::size_of::<ExecuteData>().div_ceil(std::mem::size_of::<Zval>());
@@ -74,87 +90,140 @@ extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
         let Some(ex) = (unsafe { ex.as_mut() }) else {
             return;
         };
-        if let Err(exception) = open(ex) {
+        if let Err(Failure::Throw(exception)) = open(ex) {
             exception.throw();
         }
     }));
 }
 
-fn open(ex: &mut ExecuteData) -> PhpResult<()> {
-    let args = arguments(ex);
-    if args.len() > PARAMETERS.len() {
-        let message = format!(
-            "SHMQueue::__construct() expects at most 4 arguments, {} given",
-            args.len()
-        );
-        return Err(PhpException::new(message, 0, ce::argument_count_error()));
+enum Failure {
+    Throw(PhpException),
+    /// PHP raised it itself (a TypeError with its own wording).
+    Thrown,
+}
+
+impl From<PhpException> for Failure {
+    fn from(exception: PhpException) -> Self {
+        Failure::Throw(exception)
     }
-    let arg = |i: usize| {
-        args.get(i)
-            .filter(|zv| !matches!(zend::type_of(zv), ffi::IS_NULL | ffi::IS_UNDEF))
-    };
-    // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
-    let name = arg(0)
-        .map(|zv| {
-            zv.zend_str()
-                .map(|s| String::from_utf8_lossy(s.as_bytes()))
-                .ok_or_else(|| type_error(0, "?string", zv))
-        })
-        .transpose()?;
-    let capacity = arg(1)
-        .map(|zv| zv.long().ok_or_else(|| type_error(1, "?int", zv)))
-        .transpose()?;
-    let lease = arg(2)
-        .map(|zv| {
-            zv.double()
-                .or_else(|| zv.long().map(|n| n as f64))
-                .ok_or_else(|| type_error(2, "?float", zv))
-        })
-        .transpose()?;
-    let max_attempts = arg(3)
-        .map(|zv| zv.long().ok_or_else(|| type_error(3, "?int", zv)))
-        .transpose()?;
-    let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts)?;
+}
+
+fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
+    // SAFETY: this handler belongs to an internal function, which the frame points at; its
+    // parameter count comes from the `#[php_impl]` signature, like everything PHP says of it.
+    let parameters = unsafe { (*ex.func).internal_function.num_args } as usize;
+    let count = arguments(ex).len();
+    if count > parameters {
+        let message = format!(
+            "SHMQueue::__construct() expects at most {parameters} arguments, {count} given"
+        );
+        return Err(PhpException::new(message, 0, ce::argument_count_error()).into());
+    }
+    let name = argument(ex, 0, Parse::String)?.map(|arg| {
+        // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
+        arg.zend_str()
+            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
+            .unwrap_or_default()
+    });
+    let capacity = argument(ex, 1, Parse::Long)?.and_then(Zval::long);
+    let lease = argument(ex, 2, Parse::Double)?.and_then(Zval::double);
+    let max_attempts = argument(ex, 3, Parse::Long)?.and_then(Zval::long);
+    if ExecutorGlobals::has_exception() {
+        return Err(Failure::Thrown); // a deprecation the parsers raised, turned into an exception
+    }
+    let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts)
+        .map_err(PhpException::from)?;
     let this = ex
         .get_self()
         .and_then(ZendClassObject::<ShmQueue>::from_zend_obj_mut);
     let Some(this) = this else {
         return Err(PhpException::from_message(
             "SHMQueue::__construct() called without an SHMQueue object".to_owned(),
-        ));
+        )
+        .into());
     };
     **this = queue;
     Ok(())
 }
 
 /// The arguments of the call in `ex`.
-fn arguments(ex: &ExecuteData) -> &[Zval] {
+fn arguments(ex: &mut ExecuteData) -> &mut [Zval] {
     // SAFETY: arguments follow the frame header (ZEND_CALL_ARG); `num_args` of them are initialised
     // (named arguments that skip a parameter are filled with its default before the call).
     unsafe {
         let count = ex.This.u2.num_args as usize;
-        std::slice::from_raw_parts(
-            (ex as *const ExecuteData as *const Zval).add(FRAME_SLOT),
-            count,
-        )
+        std::slice::from_raw_parts_mut((ex as *mut ExecuteData as *mut Zval).add(FRAME_SLOT), count)
     }
 }
 
-fn type_error(index: usize, expected: &str, given: &Zval) -> PhpException {
-    let given = match zend::type_of(given) {
-        ffi::IS_FALSE | ffi::IS_TRUE => "bool",
-        ffi::IS_LONG => "int",
-        ffi::IS_DOUBLE => "float",
-        ffi::IS_STRING => "string",
-        ffi::IS_ARRAY => "array",
-        ffi::IS_OBJECT => "object",
-        ffi::IS_RESOURCE => "resource",
-        _ => "value",
+#[derive(Clone, Copy)]
+enum Parse {
+    String,
+    Long,
+    Double,
+}
+
+/// Argument `index` converted in place to its parameter's type by PHP's own parser (weak mode
+/// coerces "8192" to 8192 as for any internal function, strict_types refuses it); `None` when
+/// absent or null (null means "the default" for all four). A wrong type raises PHP's TypeError.
+fn argument(ex: &mut ExecuteData, index: usize, parse: Parse) -> Result<Option<&Zval>, Failure> {
+    let func = ex.func;
+    let Some(arg) = arguments(ex)
+        .get_mut(index)
+        .filter(|zv| !matches!(zend::type_of(zv), ffi::IS_NULL | ffi::IS_UNDEF))
+    else {
+        return Ok(None);
     };
-    let message = format!(
-        "SHMQueue::__construct(): Argument #{} (${}) must be of type {expected}, {given} given",
-        index + 1,
-        PARAMETERS[index]
-    );
-    PhpException::new(message, 0, ce::type_error())
+    let fast = match parse {
+        Parse::String => ffi::IS_STRING,
+        Parse::Long => ffi::IS_LONG,
+        Parse::Double => ffi::IS_DOUBLE,
+    };
+    if zend::type_of(arg) == fast {
+        return Ok(Some(arg)); // the type itself: what PHP's inline fast path accepts
+    }
+    let number = index as u32 + 1;
+    let zv = arg as *mut Zval as *mut ffi::zval;
+    // SAFETY: `zv` is a live argument of the current call; each parser only converts it in place.
+    let parsed = unsafe {
+        match parse {
+            Parse::String => {
+                let mut out = std::ptr::null_mut();
+                zend_parse_arg_str_slow(zv, &mut out, number)
+            }
+            Parse::Long => {
+                let mut out = 0;
+                let ok = zend_parse_arg_long_slow(zv, &mut out, number);
+                if ok {
+                    arg.set_long(out);
+                }
+                ok
+            }
+            Parse::Double => {
+                let mut out = 0.0;
+                let ok = zend_parse_arg_double_slow(zv, &mut out, number);
+                if ok {
+                    arg.set_double(out);
+                }
+                ok
+            }
+        }
+    };
+    if parsed {
+        return Ok(Some(arg));
+    }
+    // SAFETY: `func` is this internal function; its arg_info has `num_args` entries and `index`
+    // is below that (checked by `open`). PHP words the error and names function and parameter.
+    unsafe {
+        let info = &*(*func).internal_function.arg_info.add(index);
+        let expected = zend_type_to_string(info.type_);
+        zend_argument_type_error(
+            number,
+            c"must be of type %s, %s given".as_ptr(),
+            (*expected).val.as_ptr(),
+            zend_zval_type_name(zv),
+        );
+        ffi::ext_php_rs_zend_string_release(expected);
+    }
+    Err(Failure::Thrown)
 }

@@ -13,7 +13,11 @@ use crate::zend::{self, AllowedClasses};
 pub static INI_ENTRIES: IniEntryDefs<7> = IniEntryDefs::new([
     // The queue `new SHMQueue()` opens: two sites on one machine give each its own name
     // (per php-fpm pool: php_admin_value[shmqueue.default_name] = site-a).
-    IniEntryDef::new(c"shmqueue.default_name", c"default", IniEntryPermission::All),
+    IniEntryDef::new(
+        c"shmqueue.default_name",
+        c"default",
+        IniEntryPermission::All,
+    ),
     // Classes that stored objects may come back as, as unserialize()'s allowed_classes: empty
     // for any class, "none" for none (objects come back as __PHP_Incomplete_Class), or a
     // comma-separated list of class names.
