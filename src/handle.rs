@@ -221,9 +221,15 @@ impl Handle {
             return Err(invalid("max", format!("{max} is negative")));
         }
         let timeout = settings::duration("timeout", timeout)?;
+        // What memory_limit leaves, with room for the values to be larger than their bytes:
+        // the rest stays queued rather than the script dying half-way through the batch.
+        let budget = zend::memory_left().map_or(u64::MAX, |left| left / 4);
         let mut blobs = Vec::new();
         self.wait(Event::NotEmpty, timeout, |queue| {
-            Ok((queue.pop_many(max as usize, &mut blobs)? > 0 || max == 0).then_some(()))
+            Ok(
+                (queue.pop_many_within(max as usize, budget, &mut blobs)? > 0 || max == 0)
+                    .then_some(()),
+            )
         })?;
         let mut undecodable: Vec<&[u8]> = Vec::new();
         let decoded = zend::catch_bailout(|| {

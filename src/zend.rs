@@ -30,6 +30,7 @@ extern "C" {
         errstr: *mut *mut ffi::zend_string,
     ) -> ffi::zend_long;
     fn display_ini_entries(module: *mut ffi::zend_module_entry);
+    fn zend_memory_usage(real_usage: bool) -> usize;
     fn php_var_serialize_init() -> *mut c_void;
     fn php_var_serialize(buf: *mut SmartStr, zv: *mut ffi::zval, data: *mut *mut c_void);
     fn php_var_serialize_destroy(data: *mut c_void);
@@ -407,6 +408,16 @@ pub fn parse_quantity(text: &str) -> Result<i64, String> {
         message
     };
     Err(message)
+}
+
+/// Bytes of PHP memory this request may still allocate under `memory_limit`; `None` when
+/// unlimited.
+pub fn memory_left() -> Option<u64> {
+    let limit = ini_string(c"memory_limit").and_then(|text| parse_quantity(&text).ok())?;
+    let limit = u64::try_from(limit).ok().filter(|&limit| limit > 0)?;
+    // SAFETY: reads the allocator's counter of the running request.
+    let used = unsafe { zend_memory_usage(false) } as u64;
+    Some(limit.saturating_sub(used))
 }
 
 /// Prints this module's ini table in phpinfo().

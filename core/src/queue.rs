@@ -260,14 +260,32 @@ impl Queue {
 
     /// Takes up to `max` messages under one lock, oldest first.
     pub fn pop_many(&mut self, max: usize, out: &mut Vec<Vec<u8>>) -> Result<usize> {
+        self.pop_many_within(max, u64::MAX, out)
+    }
+
+    /// As `pop_many`, but no more than `max_bytes` of payload in all (the first message is
+    /// taken whatever its size), so that a caller can bound what one batch costs it.
+    pub fn pop_many_within(
+        &mut self,
+        max: usize,
+        max_bytes: u64,
+        out: &mut Vec<Vec<u8>>,
+    ) -> Result<usize> {
         let now = LazyNow::new();
         let taken = self.with_ring(|ring| {
             let mut taken = 0;
+            let mut bytes = 0u64;
             while taken < max {
                 let mut payload = Vec::new();
-                if !ring.pop(&now, &mut payload)? {
+                if !ring.pop_within(
+                    &now,
+                    max_bytes.saturating_sub(bytes),
+                    taken == 0,
+                    &mut payload,
+                )? {
                     break;
                 }
+                bytes += payload.len() as u64;
                 out.push(payload);
                 taken += 1;
             }

@@ -441,9 +441,23 @@ impl<'a> Ring<'a> {
 
     /// Removes the oldest available message, appending its payload to `out`.
     pub fn pop(&self, now: &LazyNow, out: &mut Vec<u8>) -> Result<bool> {
+        self.pop_within(now, u64::MAX, true, out)
+    }
+
+    /// As `pop`, but leaves a message longer than `max_len` where it is (unless `any_size`).
+    pub fn pop_within(
+        &self,
+        now: &LazyNow,
+        max_len: u64,
+        any_size: bool,
+        out: &mut Vec<u8>,
+    ) -> Result<bool> {
         let Some(found) = self.find_available(now)? else {
             return Ok(false);
         };
+        if !any_size && u64::from(found.header.len) > max_len {
+            return Ok(false);
+        }
         self.copy_payload(found.pos, found.header, out);
         let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);
