@@ -8,6 +8,7 @@
 declare(strict_types=1);
 require __DIR__ . '/lib/payloads.php';
 require __DIR__ . '/drivers/Driver.php';
+require __DIR__ . '/drivers/KeptQueueBatch.php';
 require __DIR__ . '/drivers/ExtKept.php';
 
 [, $mode, $batches] = $argv;

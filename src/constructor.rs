@@ -119,30 +119,32 @@ fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
         );
         return Err(PhpException::new(message, 0, ce::argument_count_error()).into());
     }
-    let name = argument(ex, 0, Parse::String)?.map(|arg| {
-        // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
-        arg.zend_str()
-            .map(|s| String::from_utf8_lossy(s.as_bytes()).into_owned())
-            .unwrap_or_default()
-    });
-    let capacity = argument(ex, 1, Parse::Long)?.and_then(Zval::long);
-    let lease = argument(ex, 2, Parse::Double)?.and_then(Zval::double);
-    let max_attempts = argument(ex, 3, Parse::Long)?.and_then(Zval::long);
-    if ExecutorGlobals::has_exception() {
+    let this = ex
+        .get_self()
+        .and_then(ZendClassObject::<ShmQueue>::from_zend_obj_mut)
+        .map(|this| this as *mut ZendClassObject<ShmQueue>);
+    let mut coerced = false;
+    let capacity = argument(ex, 1, Parse::Long, &mut coerced)?.and_then(Zval::long);
+    let lease = argument(ex, 2, Parse::Double, &mut coerced)?.and_then(Zval::double);
+    let max_attempts = argument(ex, 3, Parse::Long, &mut coerced)?.and_then(Zval::long);
+    // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
+    let name = argument(ex, 0, Parse::String, &mut coerced)?
+        .and_then(Zval::zend_str)
+        .map(|name| String::from_utf8_lossy(name.as_bytes()));
+    if coerced && ExecutorGlobals::has_exception() {
         return Err(Failure::Thrown); // a deprecation the parsers raised, turned into an exception
     }
     let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts)
         .map_err(PhpException::from)?;
-    let this = ex
-        .get_self()
-        .and_then(ZendClassObject::<ShmQueue>::from_zend_obj_mut);
     let Some(this) = this else {
         return Err(PhpException::from_message(
             "SHMQueue::__construct() called without an SHMQueue object".to_owned(),
         )
         .into());
     };
-    **this = queue;
+    // SAFETY: the object of this call, alive for the whole call; no other reference to its
+    // Rust part exists while the constructor runs.
+    unsafe { *(*this) = queue };
     Ok(())
 }
 
@@ -166,7 +168,14 @@ enum Parse {
 /// Argument `index` converted in place to its parameter's type by PHP's own parser (weak mode
 /// coerces "8192" to 8192 as for any internal function, strict_types refuses it); `None` when
 /// absent or null (null means "the default" for all four). A wrong type raises PHP's TypeError.
-fn argument(ex: &mut ExecuteData, index: usize, parse: Parse) -> Result<Option<&Zval>, Failure> {
+/// `coerced` is set when PHP's parser ran (only then can it have raised a deprecation).
+#[inline]
+fn argument<'a>(
+    ex: &'a mut ExecuteData,
+    index: usize,
+    parse: Parse,
+    coerced: &mut bool,
+) -> Result<Option<&'a Zval>, Failure> {
     let func = ex.func;
     let Some(arg) = arguments(ex)
         .get_mut(index)
@@ -182,6 +191,7 @@ fn argument(ex: &mut ExecuteData, index: usize, parse: Parse) -> Result<Option<&
     if zend::type_of(arg) == fast {
         return Ok(Some(arg)); // the type itself: what PHP's inline fast path accepts
     }
+    *coerced = true;
     let number = index as u32 + 1;
     let zv = arg as *mut Zval as *mut ffi::zval;
     // SAFETY: `zv` is a live argument of the current call; each parser only converts it in place.
