@@ -25,6 +25,11 @@ commands:
   watch NAME [--interval S] [--count N]
                                      a line every S seconds (default 1): depth, in flight, dead
                                      and enqueue/dequeue rates; stops after N lines if given
+  serve [--listen ADDR] [--token-file FILE]
+                                     a page for the browser at http://ADDR (default
+                                     127.0.0.1:9187) with every queue, rate charts, messages
+                                     and dead letters, /metrics for Prometheus and a JSON API;
+                                     actions need the token it prints (or keeps in FILE)
   help                               this text
 
 exit codes: 0 done, 1 usage, 2 queue not found, 3 permission denied,
@@ -77,6 +82,10 @@ pub enum Command {
         interval: Duration,
         count: Option<u64>,
     },
+    Serve {
+        listen: String,
+        token_file: Option<String>,
+    },
 }
 
 const DEFAULT_SHOWN: usize = 10;
@@ -93,7 +102,7 @@ struct Words {
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 2] = ["--interval", "--count"];
+const VALUED_FLAGS: [&str; 4] = ["--interval", "--count", "--listen", "--token-file"];
 
 fn split(command: &str, rest: &[String]) -> Result<Words, Failure> {
     let mut words = Words {
@@ -272,6 +281,19 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 name,
                 interval,
                 count,
+            })
+        }
+        "serve" => {
+            words.allow_flags(&["--listen", "--token-file"])?;
+            if let Some(extra) = words.positional.first() {
+                return Err(usage(format!("serve: unexpected argument {extra:?}")));
+            }
+            Ok(Command::Serve {
+                listen: words
+                    .value("--listen")
+                    .unwrap_or("127.0.0.1:9187")
+                    .to_owned(),
+                token_file: words.value("--token-file").map(str::to_owned),
             })
         }
         other => Err(usage(format!("unknown command {other:?}"))),

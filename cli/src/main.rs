@@ -8,6 +8,7 @@ mod failure;
 mod inventory;
 mod output;
 mod report;
+mod serve;
 mod value;
 mod watch;
 
@@ -68,6 +69,7 @@ fn run(command: Command) -> Result<(), Failure> {
             interval,
             count,
         } => watch::run(&name, interval, count),
+        Command::Serve { listen, token_file } => serve::run(serve::Options { listen, token_file }),
     }
 }
 
@@ -191,7 +193,7 @@ fn stats(which: Which, format: Format) -> Result<(), Failure> {
     first_failure.map_or(Ok(()), Err)
 }
 
-fn state_name(state: RecordState) -> &'static str {
+pub fn state_name(state: RecordState) -> &'static str {
     match state {
         RecordState::Ready => "ready",
         RecordState::Leased => "leased",
