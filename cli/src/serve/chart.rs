@@ -9,8 +9,11 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 160.0;
 const MARGIN: f64 = 36.0;
 
-/// The series drawn, with their colours.
-const SERIES: [(&str, &str, fn(&Rates) -> f64); 5] = [
+/// A line of the chart: its label, colour and value.
+type Series = (&'static str, &'static str, fn(&Rates) -> f64);
+
+/// The series drawn.
+const SERIES: [Series; 5] = [
     ("enqueued/s", "#2f7ed8", |r| r.enqueued),
     ("acked/s", "#1aaf5d", |r| r.acked),
     ("failures/s", "#d9534f", |r| r.failures),
