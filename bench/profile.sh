@@ -23,7 +23,7 @@ out="$(mktemp -d)"
 queue="bench_$$_profile"
 trap '"$php" -n -d "extension=$so" -r "SHMQueue::remove(\$argv[1]);" "$queue"; rm -rf "$out"' EXIT
 
-command -v valgrind >/dev/null || { dpkg -s valgrind >/dev/null 2>&1 || apt-get install -y valgrind >/dev/null; }
+command -v valgrind >/dev/null || { echo "bench/profile.sh needs valgrind: bash scripts/deps.sh installs it" >&2; exit 1; }
 # -n: no php.ini or conf.d (an installed shmqueue enabled there would clash with -d extension=).
 run_php=("$php" -n -d "extension=$so" "$here/profile_loop.php")
 ls -l --time-style=+%Y-%m-%dT%H:%M:%S "$so" | awk '{print "profiling " $7 " built " $6}'

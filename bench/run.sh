@@ -8,25 +8,15 @@ set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
-php="${PHP_BIN:-php}"
-so="${SHMQUEUE_SO:-$root/target/release/libshmqueue.so}"
+source "$root/tests/lib/php.sh"   # PHP_BIN, SHMQUEUE_SO, missing_commands, ini_dir_without_shmqueue
+php=$PHP_BIN
+so=$SHMQUEUE_SO
 
-# Packages the comparison needs; installed only when missing (apt, as root).
-need_package() {
-    dpkg -s "$1" >/dev/null 2>&1 && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        echo "bench: installing $1" >&2
-        apt-get install -y "$1" >/dev/null || { apt-get update >/dev/null && apt-get install -y "$1" >/dev/null; }
-    else
-        echo "bench: $1 is not installed (its rows will be n/a)" >&2
-    fi
-}
+# The peers come from scripts/deps.sh; a missing one leaves its rows n/a.
 php_minor="$("$php" -r 'echo PHP_MAJOR_VERSION, ".", PHP_MINOR_VERSION;')"
-need_package redis-server
-need_package "php$php_minor-redis"
-need_package "php$php_minor-fpm"
-need_package libfcgi-bin
-
+for command in $(missing_commands redis-server cgi-fcgi "php-fpm$php_minor"); do
+    echo "bench: $command is not installed (its rows will be n/a; bash scripts/deps.sh installs it)" >&2
+done
 if [ ! -f "$so" ]; then
     echo "bench: $so missing, building it" >&2
     bash "$root/scripts/build.sh"
@@ -57,12 +47,9 @@ fi
 
 # The extension under test is loaded with -d; an installed copy enabled in conf.d (by
 # scripts/install.sh, say) would be loaded instead, so PHP reads a copy of its conf.d without it.
-scan_dir="$("$php" -r 'echo PHP_CONFIG_FILE_SCAN_DIR;')"
 ini_dir="$(mktemp -d)"
 trap 'cleanup; rm -rf "$ini_dir"' EXIT
-for ini in "${PHP_INI_SCAN_DIR:-$scan_dir}"/*.ini; do
-    [ -e "$ini" ] && ! grep -qE '^\s*(zend_)?extension\s*=.*shmqueue' "$ini" && ln -s "$ini" "$ini_dir/"
-done
+ini_dir_without_shmqueue "$ini_dir"
 
 PHP_INI_SCAN_DIR="$ini_dir" BENCH_REDIS_PORT="$port" SHMQUEUE_SO="$so" \
     "$php" -d "extension=$so" "$here/bench.php"

@@ -20,11 +20,14 @@ if [ -z "${SHMQUEUE_SO:-}" ]; then
     install_log=$(mktemp)
     bash "$root/scripts/install.sh" > "$install_log" 2>&1 || { cat "$install_log"; exit 1; }
     rm -f "$install_log"
-    "$PHP_BIN" -m | grep -qx shmqueue || { echo "shmqueue is installed but PHP does not load it" >&2; exit 1; }
+    # Captured, not piped into grep -q: grep leaving at the first match makes PHP's write fail
+    # (EPIPE), and under pipefail that failed the check at random.
+    modules=$("$PHP_BIN" -m)
+    grep -qx shmqueue <<< "$modules" || { echo "shmqueue is installed but PHP does not load it" >&2; exit 1; }
     echo "php -m lists shmqueue: the demo runs without -d extension="
 fi
 ext=()
-[ -n "${SHMQUEUE_SO:-}" ] && ext=(-d "extension=$SHMQUEUE_SO")
+[ -n "${SHMQUEUE_SO:-}" ] && ext=(-n -d "extension=$SHMQUEUE_SO")  # -n: as the pool loads it
 
 work=${SHMQUEUE_DEMO_DIR:-$(mktemp -d /tmp/shmqueue-demo.XXXXXX)}
 mkdir -p "$work"

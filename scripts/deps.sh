@@ -2,7 +2,8 @@
 # The one list of Debian packages that building, the demo, every test suite and the benchmark
 # need, installed in one go before anything else runs (a package installed half-way through a
 # run is missed by whatever copied PHP's ini directory earlier). Idempotent: installs only the
-# missing ones. Usage: scripts/deps.sh
+# missing ones. Usage: scripts/deps.sh [fresh-machine]
+#   fresh-machine: also what scripts/fresh-machine.sh needs (not part of the tests)
 set -euo pipefail
 packages=(
     # build: PHP headers (phpize, php-config), bindgen's libclang, make for the phpize/PIE build
@@ -18,6 +19,11 @@ packages=(
     # leaks suite and bench/profile.sh; runuser for the permission suites
     valgrind linux-perf util-linux
 )
+case "${1:-}" in
+    "") ;;
+    fresh-machine) packages+=(debootstrap) ;;  # the chroot of the quick start's check
+    *) echo "usage: bash scripts/deps.sh [fresh-machine]" >&2; exit 1 ;;
+esac
 missing=()
 for package in "${packages[@]}"; do
     [ "$(dpkg-query -W -f '${Status}' "$package" 2>/dev/null)" = "install ok installed" ] || missing+=("$package")

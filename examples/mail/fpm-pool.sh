@@ -16,65 +16,25 @@
 #                                  "<email> <status>" lines to FILE
 #   mail_pool_stop                 stop php-fpm
 
-MAIL_WEB_USER=www-data
+source "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib/fpm.sh"   # the pool starter
+MAIL_WEB_USER=$FPM_USER
 
 mail_pool_start() {
-    local dir=$1 so=$2 queue=$3 fpm
-    fpm=$(command -v php-fpm8.2 || command -v php-fpm) || { echo "php-fpm is not installed" >&2; return 1; }
+    local dir=$1 so=$2 queue=$3
     MAIL_APP=$dir/app
-    MAIL_FPM_SOCKET=$dir/php-fpm.sock
+    MAIL_FPM_SOCKET=$dir/mail.sock
     mkdir -p "$MAIL_APP"
-    chmod 755 "$dir" "$MAIL_APP"
-    MAIL_EXT=()
-    if [ -n "$so" ]; then
-        install -m 644 "$so" "$dir/libshmqueue.so"
-        MAIL_EXT=(-d "extension=$dir/libshmqueue.so")
-    fi
+    chmod 755 "$MAIL_APP"
     install -m 644 "$(dirname "${BASH_SOURCE[0]}")"/*.php "$MAIL_APP"/
-    local needed=("$MAIL_APP/register.php")
-    [ -n "$so" ] && needed+=("$dir/libshmqueue.so")
-    if ! (for file in "${needed[@]}"; do exec_as_web_user test -r "$file" || exit 1; done); then
-        echo "$MAIL_WEB_USER cannot read $dir: every directory above it must be searchable (chmod o+x)" >&2
-        return 1
-    fi
-    cat > "$dir/php-fpm.conf" <<CONF
-[global]
-pid = $dir/php-fpm.pid
-error_log = $dir/php-fpm.log
-daemonize = no
-
-[mail]
-user = $MAIL_WEB_USER
-group = $MAIL_WEB_USER
-listen = $MAIL_FPM_SOCKET
-pm = static
-pm.max_children = 4
-env[SHMQUEUE_MAIL_QUEUE] = $queue
-php_admin_value[error_log] = $dir/php-errors.log
-php_admin_flag[log_errors] = on
-CONF
-    "$fpm" -F -y "$dir/php-fpm.conf" "${MAIL_EXT[@]}" &
-    MAIL_FPM_PID=$!
-    local tries=0
-    until [ -S "$MAIL_FPM_SOCKET" ]; do
-        tries=$((tries + 1))
-        if [ $tries -gt 100 ] || ! kill -0 "$MAIL_FPM_PID" 2>/dev/null; then
-            echo "php-fpm did not start:" >&2
-            cat "$dir/php-fpm.log" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
+    fpm_prepare "$dir" "$so" || return 1
+    MAIL_EXT=("${FPM_EXT[@]}")
+    fpm_start mail < <(fpm_pool mail 4 0 0 "env[SHMQUEUE_MAIL_QUEUE] = $queue" \
+        "php_admin_value[error_log] = $dir/php-errors.log" "php_admin_flag[log_errors] = on") || return 1
     export MAIL_APP MAIL_FPM_SOCKET
     export -f register register_logged url_encode
 }
 
-mail_pool_stop() {
-    [ -n "${MAIL_FPM_PID:-}" ] || return 0
-    kill -QUIT "$MAIL_FPM_PID" 2>/dev/null
-    wait "$MAIL_FPM_PID" 2>/dev/null
-    MAIL_FPM_PID=
-}
+mail_pool_stop() { fpm_stop; }
 
 # Replaces the calling (sub)shell, so that a background job's pid is the command's own.
 exec_as_web_user() {

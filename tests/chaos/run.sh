@@ -10,20 +10,16 @@
 #   SHMQUEUE_KEEP_LOGS=1 keeps the worker logs (the temporary directory is printed)
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/lib/suite.sh"
+source "$here/../lib/common.sh"
 
 seconds=${SHMQUEUE_CHAOS_SECONDS:-$([ "${SHMQUEUE_LONG:-}" = 1 ] && echo 180 || echo 20)}
-dir=$(mktemp -d /tmp/shmqueue-chaos.XXXXXX)
+make_log_dir dir chaos
 dequeue_queue="chaos-$$-dequeue"
 lease_queue="chaos-$$-lease"
-cleanup() {
-    remove_queues "$dequeue_queue" "$lease_queue" >/dev/null
-    if [ -n "${SHMQUEUE_KEEP_LOGS:-}" ]; then echo "logs kept in $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
+at_exit "remove_queues '$dequeue_queue' '$lease_queue'"
 start=$SECONDS
 
-use_hooks_build "$dir" || { finish; exit 1; }
+use_hooks_build "$dir" || finish
 
 echo "chaos for $seconds s on queues $dequeue_queue (deQueue) and $lease_queue (reserve/ack)"
 if "${PHP_RUN[@]}" "$here/chaos.php" "$dir" "$seconds" "$dequeue_queue" "$lease_queue" &&

@@ -10,7 +10,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 require_extension
-ensure_packages util-linux # runuser
+require_commands runuser
 suite_start=$(seconds_now)
 
 make_temp_dir temp cli
@@ -29,7 +29,7 @@ unit=$(cd "$REPO_ROOT" && cargo test --release -p shmqueue-cli 2>&1)
 unit_result=$(grep -E '^test result:' <<< "$unit" | tail -1)
 check "the command's unit tests pass (cargo test -p shmqueue-cli: ${unit_result#test result: })" ok \
     "$(grep -qE '^test result: ok\. [1-9][0-9]* passed; 0 failed' <<< "$unit_result" && echo ok)" \
-    "$(grep -E 'panicked|FAILED|^error' <<< "$unit" | head -10)"
+    "$(grep -m 10 -E 'panicked|FAILED|^error' <<< "$unit")"
 
 run() { # exit status, stdout and stderr of the command, in $status $out $err
     "$temp/shmqueue" "$@" > "$temp/out" 2> "$temp/err"
@@ -40,7 +40,7 @@ run() { # exit status, stdout and stderr of the command, in $status $out $err
 
 # --- a queue in every state, written by PHP ----------------------------------------------------
 q="cli-main-$$"
-at_exit "remove_queue '$q'"
+at_exit "remove_queues '$q'"
 php_ext -r '
     $q = new SHMQueue($argv[1], 65536, 300, 1);   // leases of 300 s, one attempt per job
     $q->enQueue([1, 2, 3]);
@@ -127,7 +127,7 @@ done
 check "nothing created a queue by looking for it" "" "$(ls /dev/shm | grep -F "$missing")"
 
 denied="cli-denied-$$"
-at_exit "remove_queue '$denied'"
+at_exit "remove_queues '$denied'"
 php_ext -d shmqueue.permissions=0600 -r 'new SHMQueue($argv[1], 8192);' "$denied"
 out=$(runuser -u nobody -- "$temp/shmqueue" stats "$denied" 2>&1)
 status=$?
@@ -135,7 +135,7 @@ check "a root-owned 0600 queue read as nobody: exit 3, 'permission denied' with 
     "$status $(grep -c "permission denied for queue \"$denied\".*owner root, mode 0600" <<< "$out")" "output: $out"
 
 versioned="cli-version-$$"
-at_exit "remove_queue '$versioned'"
+at_exit "remove_queues '$versioned'"
 php_ext -r 'new SHMQueue($argv[1], 8192);' "$versioned"
 php -n -r '$f = fopen($argv[1], "r+b"); fseek($f, 8); fwrite($f, pack("V", 99));' "/dev/shm/shmqueue.$versioned"
 expected_version=$(shmqueue --version | sed -E 's/.*segment layout version ([0-9]+).*/\1/')
@@ -155,7 +155,7 @@ check "remove deletes the queue of another layout version" "0 no" \
 
 # A lock word naming a live process that will never unlock (as if it were frozen holding it).
 frozen="cli-frozen-$$"
-at_exit "remove_queue '$frozen'"
+at_exit "remove_queues '$frozen'"
 php_ext -r 'new SHMQueue($argv[1], 8192);' "$frozen"
 sleep 60 &
 holder=$!
@@ -189,7 +189,7 @@ check "help lists every command and the exit codes" "9 1" \
 
 # --- a queue in use: PHP writes and reads while watch and stats look -----------------------------
 live="cli-live-$$"
-at_exit "remove_queue '$live'"
+at_exit "remove_queues '$live'"
 php_ext -r 'new SHMQueue($argv[1], 1 << 20);' "$live"
 php_ext -r '
     $q = new SHMQueue($argv[1]); $n = 0; $until = microtime(true) + 3;

@@ -9,33 +9,29 @@
 #   SHMQUEUE_HOOKS_SO=<.so built with --features test-hooks> skips the build
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../chaos/lib/suite.sh"
-source "$here/../chaos/lib/fpm.sh"
+source "$here/../lib/common.sh"
+source "$here/../lib/fpm.sh"
+require_commands cgi-fcgi "$FPM_BIN" runuser shuf
 
 scale=1 plain=2000
 [ "${SHMQUEUE_LONG:-}" = 1 ] && scale=5 plain=20000
-dir=$(mktemp -d /tmp/shmqueue-fpm-duress.XXXXXX)
 queue="fpm-duress-$$"
 scratch="fpm-duress-$$-scratch"
 pause_points=(locked record-written journal-armed)
-cleanup() {
-    fpm_stop
-    remove_queues "$queue" "$scratch" >/dev/null
-    if [ -n "${SHMQUEUE_KEEP_LOGS:-}" ]; then echo "logs kept in $dir"; else rm -rf "$dir"; fi
-}
-trap cleanup EXIT
+make_log_dir dir fpm-duress
+at_exit "remove_queues '$queue' '$scratch'"
+at_exit fpm_stop
 start=$SECONDS
 
-need_package libfcgi-bin || { fail "installing libfcgi-bin: expected success, got failure"; finish; exit 1; }
-use_hooks_build "$dir" || { finish; exit 1; }
-fpm_prepare "$dir" "$here/enqueue.php" "$here/../chaos/lib/message.php"
+use_hooks_build "$dir" || finish
+fpm_prepare "$dir" "$SHMQUEUE_SO" "$here/enqueue.php" "$here/../chaos/lib/message.php" || finish
 pools() {
     fpm_pool main 4 20 1s
     for point in "${pause_points[@]}"; do
         fpm_pool "pause-$point" 1 20 1s "env[SHMQUEUE_TEST_PAUSE] = $point" "env[SHMQUEUE_TEST_PAUSE_MS] = 5000"
     done
 }
-fpm_start main "${pause_points[@]/#/pause-}" < <(pools) || { fail "starting php-fpm: expected the pools to listen, got the log above"; finish; exit 1; }
+fpm_start main "${pause_points[@]/#/pause-}" < <(pools) || { fail "starting php-fpm: expected the pools to listen, got the log above"; finish; }
 
 # The queue belongs to the pools' user; root (the drain) may open it anyway.
 as_pool_user=()

@@ -6,87 +6,42 @@
 #   bash tests/fpm/run.sh                  3,000 requests, drained after they are all answered
 #   SHMQUEUE_LONG=1 bash tests/fpm/run.sh  30,000 requests, drained while they come in
 #   REQUESTS, CONCURRENCY (32), DRAIN (after|during) override either
-# Needs: php8.2-fpm, libfcgi-bin (cgi-fcgi), the www-data user; runs as root.
+# Needs: php8.2-fpm, libfcgi-bin (cgi-fcgi), the www-data user (scripts/deps.sh); runs as root.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
+source "$here/../lib/fpm.sh"
 
-FPM_BIN=${FPM_BIN:-/usr/sbin/php-fpm8.2}
 if [ "${SHMQUEUE_LONG:-}" == 1 ]; then
     REQUESTS=${REQUESTS:-30000} DRAIN=${DRAIN:-during} # more than the default 1 MiB queue holds at once
 else
     REQUESTS=${REQUESTS:-3000} DRAIN=${DRAIN:-after}
 fi
 CONCURRENCY=${CONCURRENCY:-32}
-POOL_USER=www-data
+POOL_USER=$FPM_USER
 queue="fpm-test-$$"
 
-ensure_packages php8.2-fpm libfcgi-bin
 require_extension
-if ! id -u "$POOL_USER" >/dev/null 2>&1 || [ "$(id -u)" -ne 0 ]; then
-    fail "runs as root with a $POOL_USER user" "expected: uid 0 and user $POOL_USER" "came:     uid $(id -u), $(id "$POOL_USER" 2>&1)"
-    finish
-fi
+require_root "the pool and the drain run as $POOL_USER"
+require_commands cgi-fcgi "$FPM_BIN" runuser
 
 # Everything the pool and the worker read lives in a dir www-data can read (the build dir may not be).
 make_temp_dir temp fpm
-chmod 755 "$temp"
-install -m 644 "$SHMQUEUE_SO" "$temp/libshmqueue.so"
-install -m 644 "$here/enqueue.php" "$here/worker.php" "$temp/"
-socket="$temp/php-fpm.sock"
-at_exit "remove_queue '$queue'"
-
-cat > "$temp/php-fpm.conf" <<EOF
-[global]
-pid = $temp/php-fpm.pid
-error_log = $temp/php-fpm.log
-daemonize = no
-
-[shmqueue-test]
-user = $POOL_USER
-group = $POOL_USER
-listen = $socket
-pm = static
-pm.max_children = 8
-clear_env = no
-catch_workers_output = yes
-; PHP errors go to the response (display_errors) and to php-fpm.log, which the suite checks
-php_admin_flag[log_errors] = on
-EOF
-
-stop_pool() { # graceful stop (SIGQUIT); after 5 s the workers and the master are killed
-    local i
-    kill -QUIT "$fpm_pid"
-    for ((i = 0; i < 50; i++)); do
-        kill -0 "$fpm_pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL $(ps -o pid= --ppid "$fpm_pid") "$fpm_pid"
-}
-
-start_pool() { # sets fpm_pid; true once the socket is there
-    "$FPM_BIN" -n -d extension="$temp/libshmqueue.so" -y "$temp/php-fpm.conf" > "$temp/php-fpm.out" 2>&1 &
-    fpm_pid=$!
-    at_exit stop_pool
-    local i
-    for ((i = 0; i < 100; i++)); do
-        [ -S "$socket" ] && return 0
-        kill -0 "$fpm_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    return 1
-}
-
-if start_pool; then
+at_exit "remove_queues '$queue'"
+at_exit fpm_stop
+socket="$temp/shmqueue-test.sock"
+# PHP errors go to the response (display_errors) and, with log_errors, to fpm.log, which the
+# suite checks.
+if fpm_prepare "$temp" "$SHMQUEUE_SO" "$here/enqueue.php" "$here/worker.php" &&
+    fpm_start shmqueue-test < <(fpm_pool shmqueue-test 8 0 0 "clear_env = no" "php_admin_flag[log_errors] = on"); then
     pass "php-fpm started and listens on $socket"
 else
-    fail "php-fpm started and listens on $socket" "expected: the socket within 10 s" \
-        "came:     $(cat "$temp/php-fpm.out" "$temp/php-fpm.log" 2>/dev/null | tail -5)"
+    fail "php-fpm started and listens on $socket" "expected: the socket within 10 s" "came: the lines above"
     finish
 fi
 # The drain, as the pool's user: the queue is 0600, so it must be the same user (or root).
 drain() { # [stop file]
-    runuser -u "$POOL_USER" -- "$PHP_BIN" -n -d extension="$temp/libshmqueue.so" "$temp/worker.php" "$queue" "$@" \
+    runuser -u "$POOL_USER" -- "$PHP_BIN" -n -d extension="$temp/shmqueue.so" "$temp/worker.php" "$queue" "$@" \
         > "$temp/drained.txt" 2> "$temp/worker.err"
 }
 if [ "$DRAIN" == during ]; then
@@ -101,12 +56,12 @@ seq 1 "$REQUESTS" | SOCKET="$socket" SCRIPT_FILENAME="$temp/enqueue.php" QUEUE="
     xargs -P "$CONCURRENCY" -n 25 bash "$here/request.sh" > "$temp/answers.txt"
 requests_elapsed=$(seconds_since "$started")
 # Listed now, not at start: the socket exists before the master has forked all its workers.
-pool_pids=$(ps -o pid= --ppid "$fpm_pid" | tr -d ' ' | sort)
+pool_pids=$(fpm_children | sort)
 # Id lists are sorted as text, the order comm and uniq need.
 awk '$2 == "OK" { print $1 }' "$temp/answers.txt" | sort > "$temp/acknowledged.txt"
 acknowledged=$(wc -l < "$temp/acknowledged.txt")
 check "all $REQUESTS requests answered OK" "$REQUESTS" "$acknowledged" \
-    "$(wc -l < "$temp/answers.txt") answers; first others (id answer): $(awk '$2 != "OK"' "$temp/answers.txt" | head -3 | cut -c 1-150 | tr '\n' ';')"
+    "$(wc -l < "$temp/answers.txt") answers; first others (id answer): $(awk '$2 != "OK" && shown++ < 3' "$temp/answers.txt" | cut -c 1-150 | tr '\n' ';')"
 
 check "queue file /dev/shm/shmqueue.$queue owned by $POOL_USER, mode 600" "$POOL_USER 600" \
     "$(stat -c '%U %a' "/dev/shm/shmqueue.$queue" 2>&1)"
@@ -150,7 +105,7 @@ check "stats: enqueued = acknowledged, dequeued = received by the worker, length
     "enqueued $acknowledged, dequeued $received, length 0" \
     "enqueued $(stat_of enqueued), dequeued $(stat_of dequeued), length $(stat_of length)"
 check "php-fpm log: no worker crashed or logged a PHP error" "" \
-    "$(grep -E 'exited on signal|exited with code [1-9]|PHP (Fatal|Warning|Notice|Deprecated)|SIGSEGV' "$temp/php-fpm.log" | head -3)"
+    "$(grep -m 3 -E 'exited on signal|exited with code [1-9]|PHP (Fatal|Warning|Notice|Deprecated)|SIGSEGV' "$temp/fpm.log")"
 
 echo "figures: $REQUESTS requests ($CONCURRENCY concurrent, drained $DRAIN), $acknowledged acknowledged, $drained drained," \
     "$duplicates duplicates, $lost lost, $distinct_pids distinct worker pids, requests took $requests_elapsed s," \

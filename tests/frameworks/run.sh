@@ -11,29 +11,20 @@ source "$DIR/../lib/common.sh"
 export SHMQ_FW_PREFIX="fw$$"
 export SHMQUEUE_SO # worker processes started by the tests load it too
 
-ensure_packages php-illuminate-queue php-illuminate-events php-illuminate-bus \
-    php-symfony-messenger php-symfony-event-dispatcher php-symfony-console phpunit ||
-    { fail "Debian packages installed" "apt-get install failed"; finish; }
+require_commands phpunit
 require_extension
 
 # PHPUnit needs php.ini's modules (dom, mbstring, ...), so not `php -n`; but an installed copy
-# of the extension (scripts/install.sh) must not shadow the build under test: use PHP's
-# ini scan dir without the files that load shmqueue.
+# of the extension (scripts/install.sh) must not shadow the build under test.
+use_php_ini
 make_temp_dir work_dir frameworks
-mkdir "$work_dir/conf.d"
-scan_dir=$("$PHP_BIN" --ini | sed -n 's/^Scan for additional .ini files in: *//p')
-for ini in "$scan_dir"/*.ini; do
-    [ -e "$ini" ] || continue
-    grep -qE '^\s*(zend_)?extension\s*=.*shmqueue' "$ini" || ln -s "$ini" "$work_dir/conf.d/"
-done
-export PHP_INI_SCAN_DIR="$work_dir/conf.d"
 export TMPDIR="$work_dir" # the tests' job logs and worker output files: removed with it
 
 at_exit "php_ext -r 'foreach (glob(\"/dev/shm/shmqueue.$SHMQ_FW_PREFIX-*\") ?: [] as \$s) SHMQueue::remove(substr(basename(\$s), 9));'"
 output="$work_dir/phpunit.out"
 started=$(seconds_now)
 # setsid: phpunit leads a process group of its own, so that an interrupted run ends its workers too.
-setsid "$PHP_BIN" -d extension="$SHMQUEUE_SO" /usr/bin/phpunit -c "$DIR/phpunit.xml.dist" >"$output" 2>&1 &
+setsid "$PHP_BIN" -d "extension=$SHMQUEUE_SO" "$(command -v phpunit)" -c "$DIR/phpunit.xml.dist" >"$output" 2>&1 &
 phpunit_pid=$!
 phpunit_running=1
 at_exit '[ -n "$phpunit_running" ] && kill -KILL -- "-$phpunit_pid"'

@@ -7,20 +7,19 @@
 #  2. The source build PIE runs, in a clean copy of the tree (the files git knows, tracked or
 #     not ignored): phpize && ./configure --enable-shmqueue && make && make install
 #     INSTALL_ROOT=<temp>, then the installed .so loads and works. composer.json says what PIE needs.
-# A shmqueue that was installed before the suite is put back as it was at the end.
-# Needs: php8.2-dev (phpize), php8.2-fpm, libfcgi-bin (cgi-fcgi), git, cargo; runs as root.
+# A shmqueue installed before the suite (by the demo, say) is taken away first and put back at the end.
+# Needs: php8.2-dev (phpize), php8.2-fpm, libfcgi-bin (cgi-fcgi), git, make, cargo (scripts/deps.sh);
+# runs as root.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
+source "$here/../lib/fpm.sh"
 
 VERSION=${SHMQUEUE_PHP_VERSION:-8.2}
-FPM_BIN=${FPM_BIN:-/usr/sbin/php-fpm$VERSION}
+FPM_BIN=/usr/sbin/php-fpm$VERSION
 PHP_CONFIG_BIN=php-config$VERSION
-ensure_packages "php$VERSION-dev" "php$VERSION-fpm" libfcgi-bin git
-if [ "$(id -u)" -ne 0 ]; then
-    fail "runs as root" "expected: uid 0 (the suite installs into the system PHP)" "came:     uid $(id -u)"
-    finish
-fi
+require_root "the suite installs into the system PHP"
+require_commands "$PHP_CONFIG_BIN" phpize "$FPM_BIN" cgi-fcgi git make phpenmod
 
 make_temp_dir temp install
 chmod 755 "$temp"
@@ -30,36 +29,28 @@ ini_file=$mods_available/shmqueue.ini
 cli_file=/usr/local/bin/shmqueue
 suite_start=$(seconds_now)
 
-# A shmqueue installed before the suite: kept aside, put back (and re-enabled) at the end.
-if [ -e "$ini_file" ]; then
+# A shmqueue installed before the suite (scripts/demo.sh installs one): kept aside and taken away,
+# so that the suite starts from a PHP without it; put back (and re-enabled) at the end.
+if [ -e "$ini_file" ] || [ -e "$extension_dir/shmqueue.so" ] || [ -e "$cli_file" ]; then
     mkdir -p "$temp/before"
-    cp -a "$ini_file" "$temp/before/shmqueue.ini"
-    [ -e "$extension_dir/shmqueue.so" ] && cp -a "$extension_dir/shmqueue.so" "$temp/before/"
-    [ -e "$cli_file" ] && cp -a "$cli_file" "$temp/before/shmqueue"
-    echo "note: shmqueue was installed before this suite; it is put back at the end"
-    at_exit "cp -a '$temp/before/shmqueue.ini' '$ini_file'; [ -e '$temp/before/shmqueue.so' ] && cp -a '$temp/before/shmqueue.so' '$extension_dir/'; [ -e '$temp/before/shmqueue' ] && cp -a '$temp/before/shmqueue' '$cli_file'; phpenmod -v $VERSION -s ALL shmqueue"
+    for file in "$ini_file" "$extension_dir/shmqueue.so" "$cli_file"; do
+        [ -e "$file" ] && cp -a "$file" "$temp/before/"
+    done
+    echo "note: shmqueue was installed before this suite: taken away now, put back at the end"
+    at_exit "[ -e '$temp/before/shmqueue.ini' ] && cp -a '$temp/before/shmqueue.ini' '$ini_file' && phpenmod -v $VERSION -s ALL shmqueue;
+        [ -e '$temp/before/shmqueue.so' ] && cp -a '$temp/before/shmqueue.so' '$extension_dir/';
+        [ -e '$temp/before/shmqueue' ] && cp -a '$temp/before/shmqueue' '$cli_file'"
+    SHMQUEUE_PHP_VERSION=$VERSION bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall-before.out" 2>&1
+    check "the earlier install is taken away first (uninstall.sh)" 0 "$?" "$(cat "$temp/uninstall-before.out")"
 fi
 # Whatever happens, the suite's own install does not outlive it.
-at_exit "bash '$REPO_ROOT/scripts/uninstall.sh'"
+at_exit "SHMQUEUE_PHP_VERSION=$VERSION bash '$REPO_ROOT/scripts/uninstall.sh'"
 
 # --- 1. scripts/install.sh and scripts/uninstall.sh -------------------------------------------
 
 # A php-fpm that runs across the install, reading the system's ini files like the real service.
-socket=$temp/fpm.sock
 queue_fpm="install-fpm-$$"
-at_exit "remove_queue '$queue_fpm'"
-cat > "$temp/fpm.conf" <<EOF
-[global]
-pid = $temp/fpm.pid
-error_log = $temp/fpm.log
-daemonize = no
-[install-test]
-user = www-data
-group = www-data
-listen = $socket
-pm = static
-pm.max_children = 1
-EOF
+at_exit "remove_queues '$queue_fpm'"
 cat > "$temp/probe.php" <<'EOF'
 <?php
 // Answers "loaded <value read back>" when shmqueue works in this php-fpm, else "not loaded".
@@ -70,13 +61,7 @@ $queue = new SHMQueue($_GET['q'], 8192);
 $queue->enQueue(['from' => 'fpm', 'pid' => getmypid()]);
 echo 'loaded ', $queue->deQueue()['from'];
 EOF
-chmod 644 "$temp/probe.php" "$temp/fpm.conf"
-fpm_request() {
-    local response
-    response=$(SCRIPT_FILENAME=$temp/probe.php REQUEST_METHOD=GET QUERY_STRING="q=$queue_fpm" \
-        timeout 10 cgi-fcgi -bind -connect "$socket" 2>&1)
-    echo "${response#*$'\r\n\r\n'}"
-}
+fpm_request() { fcgi_get "$FPM_DIR/install-test.sock" "$FPM_DIR/probe.php" "q=$queue_fpm"; }
 # After a reload (SIGUSR2) the master re-executes itself: wait until it answers as expected.
 fpm_answer_becomes() { # expected
     local answer i
@@ -87,15 +72,13 @@ fpm_answer_becomes() { # expected
     done
     echo "$answer"
 }
-"$FPM_BIN" -R -y "$temp/fpm.conf" > "$temp/fpm.out" 2>&1 &
-fpm_pid=$!
-at_exit "kill -QUIT $fpm_pid; sleep 0.5; kill -KILL $fpm_pid"
-for ((i = 0; i < 100; i++)); do [ -S "$socket" ] && break; sleep 0.1; done
+at_exit fpm_stop
+fpm_prepare "$temp/fpm" "" "$temp/probe.php" && fpm_start install-test < <(fpm_pool install-test 1)
 check "php-fpm runs without shmqueue before the install" "not loaded" "$(fpm_request)" \
-    "fpm output: $(cat "$temp/fpm.out" "$temp/fpm.log" 2>/dev/null | tail -5)"
+    "fpm output: $(cat "$FPM_DIR/fpm.out" "$FPM_DIR/fpm.log" 2>/dev/null | tail -5)"
 
 install_start=$(seconds_now)
-SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/install.sh" > "$temp/install.out" 2>&1
 status=$?
 echo "install.sh took $(seconds_since "$install_start") s"
@@ -103,17 +86,17 @@ check "install.sh succeeds" 0 "$status" "its output:" "$(tail -15 "$temp/install
 
 check "php -m (no -d flag) lists shmqueue" shmqueue "$(php -m 2>&1 | grep -x shmqueue)"
 queue_cli="install-cli-$$"
-at_exit "remove_queue '$queue_cli'"
+at_exit "remove_queues '$queue_cli'"
 smoke=$(php -r '
     $q = new SHMQueue($argv[1], 8192);
     $q->enQueue(["smoke" => [1, 2.5, "three"]]);
     echo json_encode($q->deQueue()), " ", var_export($q->deQueue(), true);' "$queue_cli" 2>&1)
 check "the installed extension stores and returns a value (php, no -d flag)" '{"smoke":[1,2.5,"three"]} false' "$smoke"
 check "php-fpm$VERSION -m lists shmqueue" shmqueue "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
-check "install.sh reloaded the running php-fpm" 1 "$(grep -c "reloaded php$VERSION-fpm (SIGUSR2 to master $fpm_pid)" "$temp/install.out")" \
+check "install.sh reloaded the running php-fpm" 1 "$(grep -c "reloaded php$VERSION-fpm (SIGUSR2 to master $FPM_PID)" "$temp/install.out")" \
     "its output:" "$(cat "$temp/install.out")"
 check "the running php-fpm serves SHMQueue after the reload" "loaded fpm" "$(fpm_answer_becomes "loaded fpm")" \
-    "fpm log: $(tail -5 "$temp/fpm.log" 2>/dev/null)"
+    "fpm log: $(tail -5 "$FPM_DIR/fpm.log" 2>/dev/null)"
 
 for sapi in cli fpm; do
     link=/etc/php/$VERSION/$sapi/conf.d/20-shmqueue.ini
@@ -139,14 +122,14 @@ check "the settings are commented out: PHP reads the extension's defaults" \
     "$(php -n -d extension="$extension_dir/shmqueue.so" -r 'echo json_encode(ini_get_all("shmqueue", false));')" \
     "$(php -r 'echo json_encode(ini_get_all("shmqueue", false));')"
 
-SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/install.sh" > "$temp/install2.out" 2>&1
 status=$?
 check "install.sh run again succeeds" 0 "$status" "$(tail -5 "$temp/install2.out")"
 check "install.sh run again changes no file (3 unchanged)" 3 "$(grep -c '^  unchanged: ' "$temp/install2.out")" \
     "its output:" "$(cat "$temp/install2.out")"
 
-SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$temp/fpm.pid \
+SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall.out" 2>&1
 status=$?
 check "uninstall.sh succeeds" 0 "$status" "$(cat "$temp/uninstall.out")"
@@ -203,7 +186,7 @@ built_so=$install_root$extension_dir/shmqueue.so
 check "make install put shmqueue.so under INSTALL_ROOT in the extension dir" yes "$([ -f "$built_so" ] && echo yes)"
 check "make install left the system's extension dir alone" "" "$(ls "$extension_dir/shmqueue.so" 2>/dev/null)"
 queue_pie="install-pie-$$"
-at_exit "remove_queue '$queue_pie'"
+at_exit "remove_queues '$queue_pie'"
 loaded=$(php -n -d extension="$built_so" -r '
     $q = new SHMQueue($argv[1], 8192);
     $q->enQueue(["pie" => true]);

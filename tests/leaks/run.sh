@@ -8,22 +8,17 @@
 #   SHMQUEUE_LONG=1 bash tests/leaks/run.sh    1,000,000 pairs (about 8 min), 100,000 requests
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../chaos/lib/suite.sh"
-source "$here/../chaos/lib/fpm.sh"
+source "$here/../lib/common.sh"
+source "$here/../lib/fpm.sh"
+require_commands valgrind cgi-fcgi "$FPM_BIN" runuser
 
 pairs=20000 requests=20000
 [ "${SHMQUEUE_LONG:-}" = 1 ] && pairs=1000000 requests=100000
-dir=$(mktemp -d /tmp/shmqueue-leaks.XXXXXX)
+make_temp_dir dir leaks
 queue="leaks-$$"
-cleanup() {
-    fpm_stop
-    remove_queues "$queue" "$queue-tiny" "$queue-fpm" >/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
+at_exit "remove_queues '$queue' '$queue-tiny' '$queue-fpm'"
+at_exit fpm_stop
 start=$SECONDS
-
-need_package valgrind || fail "installing valgrind: expected success, got failure"
 
 # valgrind_churn <pairs> <log>: runs churn.php under valgrind; prints churn's own line.
 valgrind_churn() {
@@ -73,7 +68,7 @@ else
         'require $argv[1]; for ($i = 0; $i < 2000; $i++) { same_value(unserialize(serialize(mixed_value($i))), mixed_value($i)); }' \
         "$here/values.php" >/dev/null
     baseline=$(error_count "$dir/valgrind-baseline.log")
-    grep -B2 -A25 'Invalid \|uninitialised\|definitely lost in' "$dir/valgrind.log" | head -80
+    grep -B2 -A25 'Invalid \|uninitialised\|definitely lost in' "$dir/valgrind.log" | sed -n 1,80p  # sed reads it all: no EPIPE
     if [ "$errors" -le "$baseline" ] && ! grep -q 'libshmqueue\|shmqueue' "$dir/valgrind.log"; then
         pass "valgrind: no error beyond PHP's own ($errors, $baseline without the extension)"
     else
@@ -82,8 +77,8 @@ else
 fi
 
 echo "php-fpm worker memory: $requests requests"
-fpm_prepare "$dir" "$here/churn-request.php" "$here/values.php"
-if fpm_start churn < <(fpm_pool churn 1 0 0); then
+if fpm_prepare "$dir" "$SHMQUEUE_SO" "$here/churn-request.php" "$here/values.php" &&
+    fpm_start churn < <(fpm_pool churn 1 0 0); then
     as_pool_user=()
     [ "$(id -u)" -eq 0 ] && as_pool_user=(runuser -u www-data --)
     "${as_pool_user[@]}" "$PHP_BIN" -n -d extension="$dir/shmqueue.so" -r 'new SHMQueue($argv[1], 1 << 20);' "$queue-fpm"

@@ -12,28 +12,22 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"   # sets REPO_ROOT, SHMQUEUE_SO, PHP_BIN
 root=$REPO_ROOT
-export SHMQUEUE_SO PHP_BIN
-work=$(mktemp -d /tmp/shmqueue-mail-demo.XXXXXX)
+source "$root/examples/mail/fpm-pool.sh"
+require_extension
+require_root "php-fpm and the workers run as $MAIL_WEB_USER"
+require_commands cgi-fcgi "$FPM_BIN" setpriv
+make_temp_dir work mail-demo
 chmod 755 "$work"  # php-fpm and the workers run as www-data
 queue=mail-test-$$
 pids=()
-source "$root/examples/mail/fpm-pool.sh"
-
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    mail_pool_stop
-    "$PHP_BIN" -d extension="$SHMQUEUE_SO" -r 'SHMQueue::remove($argv[1]);' "$queue" >/dev/null 2>&1
-    rm -rf "$work"
-}
-trap cleanup EXIT
+at_exit "remove_queues '$queue'"
+at_exit mail_pool_stop
+at_exit 'for pid in "${pids[@]}"; do kill -KILL "$pid"; wait "$pid"; done'
 
 # figure NAME: a count printed by check-delivery.php (in $figures)
 figure() { awk -v name="$1" '$1 == name { print $2 }' <<< "$figures"; }
 check_delivery() { figures=$("$PHP_BIN" "$here/check-delivery.php" "$@"); }
-stats() { "$PHP_BIN" -d extension="$SHMQUEUE_SO" "$root/examples/mail/status.php" --queue "$queue" "${@/#/--stat=}"; }
+stats() { php_ext "$root/examples/mail/status.php" --queue "$queue" "${@/#/--stat=}"; }
 drained() { [ "$(stats ready delayed in_flight)" = "0 0 0" ]; }
 file_count() { find "$1" -name '*.eml' | wc -l; }
 
@@ -129,7 +123,8 @@ wait_until 15 eval '[ "$(file_count "$work/smtp")" -ge 12 ] && drained'
 check_delivery "$work/smtp" "$work/registrations-3.txt"
 expect "the SMTP server received each of the 12 mails once" "$(figure sent_once)" -eq 12
 expect "every mail it received is well-formed" "$(figure malformed)" -eq 0
-dots_body=$(grep -l "^To: \"Dots\"" "$work"/smtp/*.eml | head -1 | xargs sed '1,/^\r$/d' | tr -d '\r')
+mapfile -t dots_mails < <(grep -l "^To: \"Dots\"" "$work"/smtp/*.eml)
+dots_body=$(sed '1,/^\r$/d' "${dots_mails[0]:-/dev/null}" | tr -d '\r')
 expect "dot-stuffing: the body arrived unchanged" "$dots_body" = "$(printf 'Hello Dots,\n.\n..two\n.one\nend')"
 expect "no send failed" "$(grep -c "failed #" "$work/smtp-worker.log")" -eq 0
 stop_workers "$smtp_worker"

@@ -7,28 +7,22 @@
 # shmqowner (primary group shmqshare), shmqtest (member of shmqshare) and shmqoutsider.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../chaos/lib/suite.sh"
+source "$here/../lib/common.sh"
+require_root "to act as other users"
+require_commands runuser useradd groupadd usermod
 
-dir=$(mktemp -d /tmp/shmqueue-permissions.XXXXXX)
+make_temp_dir dir permissions
 private="permissions-$$-private"
 shared="permissions-$$-shared"
 group_read="permissions-$$-group-read"
-cleanup() {
-    remove_queues "$private" "$shared" "$group_read" >/dev/null
-    rm -rf "$dir"
-}
-trap cleanup EXIT
+at_exit "remove_queues '$private' '$shared' '$group_read'"
 
-if [ "$(id -u)" -ne 0 ]; then
-    fail "permissions: expected to run as root (to act as other users), got uid $(id -u)"
-    finish
-    exit 1
-fi
 getent group shmqshare >/dev/null || groupadd -r shmqshare
 id shmqowner >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin -g shmqshare shmqowner
 id shmqtest >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin shmqtest
 id shmqoutsider >/dev/null 2>&1 || useradd -M -r -s /usr/sbin/nologin shmqoutsider
-id -nG shmqtest | grep -qw shmqshare || usermod -aG shmqshare shmqtest
+# Not `id | grep -q`: under pipefail grep's early exit can fail the pipe (EPIPE).
+[[ " $(id -nG shmqtest) " == *" shmqshare "* ]] || usermod -aG shmqshare shmqtest
 
 # The other users must be able to read the extension and the script.
 chmod 755 "$dir"

@@ -13,23 +13,18 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"   # sets REPO_ROOT, SHMQUEUE_SO, PHP_BIN
 root=$REPO_ROOT
 if [ "${SHMQUEUE_LONG:-0}" = 1 ]; then tasks=50000; seconds=20; crashes=3; else tasks=5000; seconds=4; crashes=1; fi
-dpkg -s redis-server php8.2-redis >/dev/null 2>&1 || bash "$root/scripts/deps.sh" >/dev/null
-php_ext() { "$PHP_BIN" -d extension="$SHMQUEUE_SO" "$@"; }
-work=$(mktemp -d /tmp/shmqueue-redis-forward.XXXXXX)
+require_extension
+require_commands redis-server
+use_php_ini   # the redis extension comes from php.ini
+if ! "$PHP_BIN" -r 'exit(extension_loaded("redis") ? 0 : 1);'; then
+    fail "PHP has the redis extension" "expected: php8.2-redis enabled (bash scripts/deps.sh installs it)" "came:     not loaded"
+    finish
+fi
+make_temp_dir work redis-forward
 queue=redis-forward-$$
 pids=()
-
-cleanup() {
-    for pid in "${pids[@]}"; do
-        kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
-    done
-    for name in "$queue" "$queue-2"; do
-        php_ext -r 'SHMQueue::remove($argv[1]);' "$name" >/dev/null 2>&1
-    done
-    rm -rf "$work"
-}
-trap cleanup EXIT
+at_exit "remove_queues '$queue' '$queue-2'"
+at_exit 'for pid in "${pids[@]}"; do kill -KILL "$pid"; wait "$pid"; done'
 
 # figure FILE NAME: a "<name> <count>" line's count
 figure() { awk -v name="$2" '$1 == name { print $2 }' "$1"; }
@@ -47,7 +42,7 @@ crash_redis() {
     wait "$redis_pid" 2>/dev/null
 }
 # queue_stats QUEUE KEY...: those stats() values, space-separated
-queue_stats() { php_ext -r '$s = (new SHMQueue($argv[1]))->stats();
+queue_stats() { php_ini_ext -r '$s = (new SHMQueue($argv[1]))->stats();
     echo implode(" ", array_map(fn ($k) => $s[$k], array_slice($argv, 2))), "\n";' "$@"; }
 drained() { [ "$(queue_stats "$1" ready delayed in_flight)" = "0 0 0" ]; }
 # start_forwarder QUEUE STREAM LOG: sets $forwarder (php itself, not a wrapping shell)
@@ -70,7 +65,7 @@ stop_forwarder() {
 # verify STREAM COUNT: reads the stream into $work/STREAM.txt, checks what every part expects
 verify() {
     local figures=$work/$1.txt
-    php_ext "$here/tasks.php" verify "127.0.0.1:$port" "$1" "$2" > "$figures"
+    php_ini_ext "$here/tasks.php" verify "127.0.0.1:$port" "$1" "$2" > "$figures"
     expect "no task lost" "$(figure "$figures" lost)" -eq 0
     expect "every entry is one of the tasks" "$(figure "$figures" unknown)" -eq 0
     expect "every payload arrived intact" "$(figure "$figures" damaged)" -eq 0
@@ -87,7 +82,7 @@ expect "redis-server answers on port $port" "$(redis PING)" = true
 echo "== 1. $tasks tasks over $seconds s; Redis killed $crashes time(s) in the middle, down 1.5 s each"
 stream=tasks-$$
 # 16 MiB buffers the whole run if Redis never came back; 10 s leases, 5 attempts.
-php_ext -r 'new SHMQueue($argv[1], 16 << 20, 10.0, 5);' "$queue"
+php_ini_ext -r 'new SHMQueue($argv[1], 16 << 20, 10.0, 5);' "$queue"
 start_forwarder "$queue" "$stream" "$work/forwarder.log"
 start=$(date +%s%N)
 "$PHP_BIN" -d extension="$SHMQUEUE_SO" "$here/tasks.php" produce "$queue" "$tasks" "$seconds" > "$work/produced.txt" &
@@ -127,12 +122,12 @@ sed 's/^/   /' "$work/forwarder.log"
 echo "== 2. the forwarder SIGKILLed while holding a batch Redis refused"
 stream=tasks-$$-2
 # 4 s leases: a held batch is released 2 s before they end (LEASE_MARGIN), so the kill comes first.
-php_ext -r 'new SHMQueue($argv[1], 16 << 20, 4.0, 5);' "$queue-2"
+php_ini_ext -r 'new SHMQueue($argv[1], 16 << 20, 4.0, 5);' "$queue-2"
 start_forwarder "$queue-2" "$stream" "$work/forwarder-2a.log"
-php_ext "$here/tasks.php" produce "$queue-2" 500 0 > "$work/produced-2.txt"
+php_ini_ext "$here/tasks.php" produce "$queue-2" 500 0 > "$work/produced-2.txt"
 wait_until 20 eval '[ "$(redis XLEN "$stream")" -ge 500 ]'
 crash_redis
-php_ext "$here/tasks.php" produce "$queue-2" 500 0 500 >> "$work/produced-2.txt"
+php_ini_ext "$here/tasks.php" produce "$queue-2" 500 0 500 >> "$work/produced-2.txt"
 expect "all 1000 tasks enqueued" "$(awk '$1 == "enqueued" { s += $2 } END { print s }' "$work/produced-2.txt")" -eq 1000
 wait_until 10 grep -q "holding" "$work/forwarder-2a.log"
 kill -KILL "$forwarder"

@@ -70,7 +70,7 @@ for mutation in "${mutations[@]}"; do
     report=$(compare "$work/extension.json" "$work/mutated.json")
     status=$?
     if [ "$status" -ne 0 ] && grep -qF -- "$expected" <<< "$report"; then
-        pass "drift '$what' is caught ($(grep -F -- "$expected" <<< "$report" | head -1 | sed 's/^ *//'))"
+        pass "drift '$what' is caught ($(grep -m 1 -F -- "$expected" <<< "$report" | sed 's/^ *//'))"
     else
         fail "drift '$what': expected a failing comparison naming '$expected', got exit $status and: $report"
     fi

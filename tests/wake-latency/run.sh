@@ -2,21 +2,17 @@
 # Wake-up latency, idle CPU and signal delay of blocked SHMQueue calls (see wake.php).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-SHMQUEUE_SO=${SHMQUEUE_SO:-$here/../../target/release/libshmqueue.so}
-PHP_BIN=${PHP_BIN:-php}
+source "$here/../lib/common.sh"
+require_extension
 prefix=wake-latency-$$
-output=$(mktemp)
-cleanup() {
-    for name in wake idle full signal signal-full; do
-        "$PHP_BIN" -d extension="$SHMQUEUE_SO" -r 'SHMQueue::remove($argv[1]);' "$prefix-$name" >/dev/null 2>&1
-    done
-    rm -f "$output"
-}
-trap cleanup EXIT
-"$PHP_BIN" -d extension="$SHMQUEUE_SO" "$here/wake.php" "$prefix" 2>&1 | tee "$output"
-status=${PIPESTATUS[0]}
-if ! grep -q "^RESULT: " "$output"; then
-    echo "wake.php ended (status $status) before its summary"
-    echo "RESULT: 0 passed, 1 failed"
-fi
-exit "$status"
+at_exit "remove_queues $(printf "'$prefix-%s' " wake idle full signal signal-full)"
+make_temp_dir dir wake-latency
+
+php_ext "$here/wake.php" "$prefix" >"$dir/wake.out" 2>&1
+status=$?
+# wake.php writes "ok   what" / "FAIL what" and a RESULT line of its own: counted here the one
+# way every PHP checker's lines are (until it prints checks.php's "ok - " / "FAIL - " itself).
+grep -v '^RESULT: ' "$dir/wake.out" | sed -E 's/^ok   /ok - /; s/^FAIL /FAIL - /' | tee "$dir/checks.out"
+count_checks "$dir/checks.out"
+[ "$status" -eq 0 ] || grep -q '^FAIL - ' "$dir/checks.out" || fail "wake.php exits 0" "came:     exit status $status"
+finish

@@ -1,6 +1,7 @@
 <?php
-// Shared by the reliability suites: prints checks as "ok - what" or
-// "FAIL - what: expected ..., got ..." (counted by lib/suite.sh) and figures as "  name: value".
+// Shared by the reliability suites: prints checks as "ok - what" or "FAIL - what: expected ...,
+// got ..." (the one check line format, counted by count_checks of tests/lib/common.sh) and
+// figures as "  name: value".
 
 function check(bool $passed, string $what, string $expected, string $got): bool
 {
