@@ -8,7 +8,7 @@ use shmqueue_core::QueueError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
+    #[error("{}", php_words(.0))]
     Queue(#[from] QueueError),
     #[error("cannot store {0}")]
     Unstorable(String),
@@ -18,6 +18,32 @@ pub enum Error {
     Unserialize(String),
     #[error("a stored message is damaged and cannot be decoded: {0}")]
     Damaged(String),
+}
+
+/// A core error in the words of a PHP user: the core states the fact, this adds what to do
+/// about it from PHP.
+fn php_words(error: &QueueError) -> String {
+    const REMOVE: &str = "remove it with SHMQueue::remove()";
+    match error {
+        QueueError::LayoutVersion {
+            name,
+            expected,
+            found,
+        } => format!(
+            "queue {name:?} has layout version {found}, this extension reads version {expected}: \
+             drain it with the old extension or remove it"
+        ),
+        QueueError::Corrupt { .. }
+        | QueueError::Uninitialised { .. }
+        | QueueError::LockUnrecoverable { .. } => format!("{error}; {REMOVE}"),
+        QueueError::Untrusted { owner_uid, .. } => format!(
+            "{error}; if uid {owner_uid} may write this queue, name it in shmqueue.trusted_users"
+        ),
+        QueueError::LockHolderMissing { .. } => {
+            format!("{error}; remove the queue if nobody uses it")
+        }
+        _ => error.to_string(),
+    }
 }
 
 /// `SHMQueueException`, registered at module startup.

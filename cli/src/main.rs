@@ -8,6 +8,7 @@ mod failure;
 mod inventory;
 mod output;
 mod report;
+mod users;
 mod value;
 mod watch;
 
@@ -76,7 +77,7 @@ fn on_queue<T: Send + 'static>(
     name: &str,
     op: impl FnOnce(&mut Queue) -> Result<T, shmqueue_core::QueueError> + Send + 'static,
 ) -> Result<T, Failure> {
-    access::with_queue(name, access::lock_timeout(), op)
+    access::with_queue(name, op)
 }
 
 fn list(json: bool) -> Result<(), Failure> {
