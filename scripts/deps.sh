@@ -18,7 +18,12 @@ packages=(
     phpunit php8.2-mbstring php8.2-xml
     # leaks suite and bench/profile.sh; runuser for the permission suites
     valgrind linux-perf util-linux
+    # the dashboard's browser suite: Debian's Chromium, driven by playwright-core (npm, below)
+    chromium fonts-dejavu-core
 )
+# Node.js and npm from Debian only where the machine has none of its own (machines of this
+# project's kind ship one; Debian's npm would fight it).
+command -v npm >/dev/null || packages+=(nodejs npm)
 case "${1:-}" in
     "") ;;
     fresh-machine) packages+=(debootstrap) ;;  # the chroot of the quick start's check
@@ -32,5 +37,12 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# playwright-core drives Debian's Chromium (it brings no browser of its own); kept outside the
+# repository, where tests/dashboard looks for it.
+node_dir=/var/cache/shmqueue/node
+if [ ! -d "$node_dir/node_modules/playwright-core" ]; then
+    mkdir -p "$node_dir"
+    (cd "$node_dir" && npm install --no-audit --no-fund --silent playwright-core@1 >/dev/null)
 fi
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }

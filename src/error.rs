@@ -10,7 +10,7 @@ use crate::zend;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
+    #[error("{}", php_words(.0))]
     Queue(#[from] QueueError),
     #[error("cannot store {0}")]
     Unstorable(String),
@@ -43,6 +43,32 @@ impl Error {
     /// Whether the script is ending (exit() or a fatal error): no more PHP may run.
     pub fn is_ending(&self) -> bool {
         matches!(self, Self::Exit | Self::Bailout)
+    }
+}
+
+/// A core error in the words of a PHP user: the core states the fact, this adds what to do
+/// about it from PHP.
+fn php_words(error: &QueueError) -> String {
+    const REMOVE: &str = "remove it with SHMQueue::remove()";
+    match error {
+        QueueError::LayoutVersion {
+            name,
+            expected,
+            found,
+        } => format!(
+            "queue {name:?} has layout version {found}, this extension reads version {expected}: \
+             drain it with the old extension or remove it"
+        ),
+        QueueError::Corrupt { .. }
+        | QueueError::Uninitialised { .. }
+        | QueueError::LockUnrecoverable { .. } => format!("{error}; {REMOVE}"),
+        QueueError::Untrusted { owner_uid, .. } => format!(
+            "{error}; if uid {owner_uid} may write this queue, name it in shmqueue.trusted_users"
+        ),
+        QueueError::LockHolderMissing { .. } => {
+            format!("{error}; remove the queue if nobody uses it")
+        }
+        _ => error.to_string(),
     }
 }
 

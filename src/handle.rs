@@ -101,7 +101,9 @@ pub struct Handle {
 impl Handle {
     pub fn open(name: &str, requested: &Requested) -> Result<Handle> {
         Ok(Handle {
-            queue: Queue::open(name, || requested.create_options())?,
+            queue: Queue::open_with(name, settings::open_options()?, || {
+                requested.create_options()
+            })?,
         })
     }
 

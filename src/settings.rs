@@ -5,12 +5,19 @@ use std::time::Duration;
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
 use shmqueue_core::segment::{MAX_CAPACITY, MAX_DURATION_MS, MIN_CAPACITY};
-use shmqueue_core::{CreateOptions, QueueError};
+use shmqueue_core::{CreateOptions, OpenOptions, QueueError};
 
 use crate::zend::{self, AllowedClasses};
 
 /// Registered at module startup; every one may be changed anywhere (`PHP_INI_ALL`).
-pub static INI_ENTRIES: IniEntryDefs<7> = IniEntryDefs::new([
+pub static INI_ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+    // Users (names or uids, comma-separated) besides this process's own and root whose queues
+    // it may open: a queue owned by anyone else, or writable by others, is refused, so another
+    // local user cannot plant objects for this one to unserialize. php.ini or pool only.
+    IniEntryDef::new(c"shmqueue.trusted_users", c"", IniEntryPermission::System),
+    // Seconds an operation waits for a queue's lock held by another process before it throws
+    // naming the holder (operations hold it for microseconds). php.ini or pool only.
+    IniEntryDef::new(c"shmqueue.lock_timeout", c"5", IniEntryPermission::System),
     // The queue `new SHMQueue()` opens: two sites on one machine give each its own name
     // (per php-fpm pool: php_admin_value[shmqueue.default_name] = site-a).
     IniEntryDef::new(
@@ -39,6 +46,79 @@ fn invalid(what: &'static str, why: String) -> QueueError {
 
 fn ini(name: &std::ffi::CStr) -> String {
     zend::ini_string(name).unwrap_or_default()
+}
+
+thread_local! {
+    /// `open_options()`, parsed at the first open of the process: its settings can change only
+    /// at startup.
+    static OPEN_OPTIONS: std::cell::OnceCell<Result<OpenOptions, (&'static str, String)>> =
+        const { std::cell::OnceCell::new() };
+}
+
+/// How this process opens queues: `shmqueue.trusted_users` and `shmqueue.lock_timeout`.
+pub fn open_options() -> Result<OpenOptions, QueueError> {
+    OPEN_OPTIONS.with(|cell| {
+        cell.get_or_init(|| {
+            read_open_options().map_err(|error| match error {
+                QueueError::InvalidArgument { what, why } => (what, why),
+                other => ("shmqueue.trusted_users", other.to_string()),
+            })
+        })
+        .clone()
+        .map_err(|(what, why)| invalid(what, why))
+    })
+}
+
+fn read_open_options() -> Result<OpenOptions, QueueError> {
+    let text = ini(c"shmqueue.lock_timeout");
+    let seconds: f64 = text.trim().parse().map_err(|_| {
+        invalid(
+            "shmqueue.lock_timeout",
+            format!("{text:?} is not a number of seconds"),
+        )
+    })?;
+    let lock_timeout =
+        Duration::from_millis(positive_milliseconds("shmqueue.lock_timeout", seconds)?);
+    let text = ini(c"shmqueue.trusted_users");
+    let trusted_users = text
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            word.parse::<u32>()
+                .ok()
+                .or_else(|| user_id(word))
+                .ok_or_else(|| {
+                    invalid(
+                        "shmqueue.trusted_users",
+                        format!("{word:?} is neither a user of this machine nor a uid"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<u32>, QueueError>>()?;
+    Ok(OpenOptions {
+        trusted_users: Some(trusted_users),
+        lock_timeout,
+    })
+}
+
+/// The uid of the user `name`, from the system's user database.
+fn user_id(name: &str) -> Option<u32> {
+    let name = std::ffi::CString::new(name).ok()?;
+    // SAFETY: a plain C struct, for which all zero bytes are a valid value.
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buffer = vec![0 as libc::c_char; 16384];
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: every pointer is to a live local of the right size; the result points into them.
+    let status = unsafe {
+        libc::getpwnam_r(
+            name.as_ptr(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        )
+    };
+    (status == 0 && !found.is_null()).then_some(entry.pw_uid)
 }
 
 /// `shmqueue.default_name`: the queue that `new SHMQueue()` with no name opens.

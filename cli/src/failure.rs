@@ -45,7 +45,7 @@ impl Failure {
                 PERMISSION,
                 format!(
                     "permission denied for queue {name:?} ({path}{}): run as its owner or root",
-                    owner_and_mode(path).map(|text| format!(", {text}")).unwrap_or_default()
+                    crate::users::owner_and_mode(path).map(|text| format!(", {text}")).unwrap_or_default()
                 ),
             ),
             QueueError::Os { source, .. } if source.kind() == io::ErrorKind::PermissionDenied => {
@@ -66,25 +66,28 @@ impl Failure {
                      `shmqueue remove {name}` deletes the queue"
                 ),
             ),
-            QueueError::Corrupt { .. } | QueueError::Uninitialised { .. } | QueueError::LockUnrecoverable { .. } => {
-                (INCOMPATIBLE, format!("{error}"))
-            }
+            QueueError::LockTimeout {
+                waited_ms, holder, ..
+            } => (
+                OTHER,
+                format!(
+                    "queue {name:?} stayed locked for {:.1} s: {} keeps its lock (stopped or \
+                     frozen?); the others using the queue wait too",
+                    *waited_ms as f64 / 1000.0,
+                    holder
+                ),
+            ),
+            QueueError::Corrupt { .. }
+            | QueueError::Uninitialised { .. }
+            | QueueError::LockUnrecoverable { .. } => (
+                INCOMPATIBLE,
+                format!("{error}; `shmqueue remove {name}` deletes the queue"),
+            ),
             QueueError::InvalidName { .. } => (USAGE, format!("{error}")),
             _ => (OTHER, format!("queue {name:?}: {error}")),
         };
         Failure { code, message }
     }
-}
-
-/// "owner www-data, mode 0600" for a path, when it can be read.
-pub fn owner_and_mode(path: &str) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let metadata = std::fs::metadata(path).ok()?;
-    Some(format!(
-        "owner {}, mode {:04o}",
-        crate::inventory::user_name(metadata.uid()),
-        metadata.mode() & 0o7777
-    ))
 }
 
 #[cfg(test)]
@@ -120,7 +123,7 @@ mod tests {
         assert_eq!(Failure::from_queue("q", version).code, INCOMPATIBLE);
         let corrupt = QueueError::Corrupt {
             name: "q".into(),
-            why: "bad magic".into(),
+            damage: shmqueue_core::Damage::Magic { found: 0 },
         };
         assert_eq!(Failure::from_queue("q", corrupt).code, INCOMPATIBLE);
         let name = QueueError::InvalidName {
@@ -129,6 +132,39 @@ mod tests {
         };
         assert_eq!(Failure::from_queue(".q", name).code, USAGE);
         assert_eq!(Failure::from_queue("q", os(ENOMEM)).code, OTHER);
+    }
+
+    #[test]
+    fn a_lock_timeout_names_the_holder_and_a_damaged_queue_how_to_remove_it() {
+        let timeout = QueueError::LockTimeout {
+            name: "jobs".into(),
+            waited_ms: 500,
+            holder: shmqueue_core::Holder {
+                tid: 12,
+                pid: Some(10),
+                command: Some("php-fpm8.2".into()),
+                state: Some('T'),
+            },
+        };
+        let failure = Failure::from_queue("jobs", timeout);
+        assert_eq!(failure.code, OTHER);
+        assert!(
+            failure
+                .message
+                .contains("stayed locked for 0.5 s: thread 12 of process 10 (php-fpm8.2, state T)"),
+            "{}",
+            failure.message
+        );
+        let corrupt = QueueError::Corrupt {
+            name: "jobs".into(),
+            damage: shmqueue_core::Damage::TakenTwice { pos: 64 },
+        };
+        let message = Failure::from_queue("jobs", corrupt).message;
+        assert!(
+            message.contains("position 64 was taken twice")
+                && message.contains("shmqueue remove jobs"),
+            "{message}"
+        );
     }
 
     #[test]

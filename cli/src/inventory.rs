@@ -1,11 +1,11 @@
 //! The queues on this machine: the shared-memory objects named shmqueue.* in /dev/shm.
 
 use std::os::unix::fs::MetadataExt;
-use std::time::Instant;
 
 use crate::access;
 use crate::failure::Failure;
 use crate::report::Snapshot;
+use crate::users::user_name;
 
 const SHM_DIR: &str = "/dev/shm";
 const PREFIX: &str = "shmqueue.";
@@ -34,13 +34,12 @@ pub fn scan() -> Result<Vec<Found>, Failure> {
         let reading = access::start(name, |queue| queue.stats());
         pending.push((name.to_owned(), metadata, reading));
     }
-    let deadline = Instant::now() + access::lock_timeout();
     let mut found: Vec<Found> = pending
         .into_iter()
         .map(|(name, metadata, reading)| Found {
             owner: user_name(metadata.uid()),
             mode: metadata.mode() & 0o7777,
-            state: reading.finish(deadline).map(|stats| Snapshot {
+            state: reading.finish().map(|stats| Snapshot {
                 name: name.clone(),
                 stats,
             }),
@@ -53,26 +52,11 @@ pub fn scan() -> Result<Vec<Found>, Failure> {
 
 /// The counters of the existing queue `name`.
 pub fn read(name: &str) -> Result<Snapshot, Failure> {
-    let stats = access::with_queue(name, access::lock_timeout(), |queue| queue.stats())?;
+    let stats = access::with_queue(name, |queue| queue.stats())?;
     Ok(Snapshot {
         name: name.to_owned(),
         stats,
     })
-}
-
-/// The login name of `uid` from /etc/passwd, else the number.
-pub fn user_name(uid: u32) -> String {
-    std::fs::read_to_string("/etc/passwd")
-        .ok()
-        .and_then(|passwd| {
-            passwd.lines().find_map(|line| {
-                let mut fields = line.split(':');
-                let name = fields.next()?;
-                let id = fields.nth(1)?;
-                (id.parse() == Ok(uid)).then(|| name.to_owned())
-            })
-        })
-        .unwrap_or_else(|| uid.to_string())
 }
 
 /// 1048576 -> "1.0M": sizes an operator reads at a glance.
@@ -101,11 +85,5 @@ mod tests {
         assert_eq!(human_bytes(4096), "4.0K");
         assert_eq!(human_bytes(1 << 20), "1.0M");
         assert_eq!(human_bytes(3 << 29), "1.5G");
-    }
-
-    #[test]
-    fn root_is_uid_0() {
-        assert_eq!(user_name(0), "root");
-        assert_eq!(user_name(4_000_000_000), "4000000000");
     }
 }

@@ -9,6 +9,7 @@ mod inventory;
 mod output;
 mod report;
 mod serve;
+mod users;
 mod value;
 mod watch;
 
@@ -78,7 +79,7 @@ fn on_queue<T: Send + 'static>(
     name: &str,
     op: impl FnOnce(&mut Queue) -> Result<T, shmqueue_core::QueueError> + Send + 'static,
 ) -> Result<T, Failure> {
-    access::with_queue(name, access::lock_timeout(), op)
+    access::with_queue(name, op)
 }
 
 fn list(json: bool) -> Result<(), Failure> {

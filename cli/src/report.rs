@@ -266,6 +266,7 @@ mod tests {
                 max_attempts: 5,
                 lease_ms: 1500,
                 slots: 64,
+                last_recovery: shmqueue_core::Recovery::Clean,
             },
         }
     }

@@ -1,7 +1,12 @@
-//! Every way a queue operation can fail. The PHP binding maps these to `SHMQueueException` in one
-//! place; messages name the queue, the limit and the actual value.
+//! Every way a queue operation can fail, as data for the front ends. Each front end words these
+//! for its own users in one place (the PHP binding in `src/error.rs`, the command in
+//! `cli/src/failure.rs`); the texts here state the fact only, in no front end's terms, and are
+//! what a front end shows when it has nothing to add.
 
 use std::io;
+
+use crate::damage::Damage;
+use crate::lock::Holder;
 
 #[derive(Debug, thiserror::Error)]
 pub enum QueueError {
@@ -18,31 +23,51 @@ pub enum QueueError {
     PermissionDenied { name: String, path: String },
 
     #[error(
-        "queue {name:?} has layout version {found}, this extension reads version {expected}: \
-         drain it with the old extension or remove it"
+        "queue {name:?} belongs to uid {owner_uid} with mode {mode:04o}: a queue is opened only when \
+         its owner is this user, root or a trusted user, and nobody else may write it"
     )]
+    Untrusted {
+        name: String,
+        owner_uid: u32,
+        mode: u32,
+    },
+
+    #[error(
+        "queue {name:?} was removed; only its owner (uid {owner_uid}) or root may create it again, \
+         so this process did not"
+    )]
+    OwnerOnly { name: String, owner_uid: u32 },
+
+    #[error("queue {name:?} has layout version {found}, this code reads version {expected}")]
     LayoutVersion {
         name: String,
         expected: u32,
         found: u32,
     },
 
-    #[error("queue {name:?} is damaged: {why}; remove it with SHMQueue::remove()")]
-    Corrupt { name: String, why: String },
+    #[error("queue {name:?} is damaged: {damage}")]
+    Corrupt { name: String, damage: Damage },
 
-    #[error("queue {name:?} was never finished by the process creating it (it died?); remove it with SHMQueue::remove()")]
+    #[error("queue {name:?} was never finished by the process creating it (it died?)")]
     Uninitialised { name: String },
 
-    #[error(
-        "the lock of queue {name:?} was left unrecoverable by a dead holder; remove the queue"
-    )]
+    #[error("the lock of queue {name:?} was left unrecoverable by a dead holder")]
     LockUnrecoverable { name: String },
 
     #[error(
         "the lock of queue {name:?} is held by thread {tid}, which does not exist here (a damaged lock \
-         word, or a holder in another PID namespace): nothing was done; remove the queue if nobody uses it"
+         word, or a holder in another PID namespace): nothing was done"
     )]
     LockHolderMissing { name: String, tid: u32 },
+
+    #[error(
+        "the lock of queue {name:?} stayed taken for {waited_ms} ms, by {holder}: nothing was done"
+    )]
+    LockTimeout {
+        name: String,
+        waited_ms: u64,
+        holder: Holder,
+    },
 
     #[error("all {slots} lease slots of queue {name:?} are in use: ack or release jobs before reserving more")]
     NoFreeSlot { name: String, slots: u32 },

@@ -6,7 +6,8 @@
 //! environment or when `arm(point, ...)` was called; `arm`'s callback runs first, so a test can
 //! learn (through a pipe, say) that the lock holder is where it wants it.
 //!
-//! Points: `locked` (lock just taken), `record-written` (bytes beyond the tail, not yet
+//! Points: `creating` (a new segment sized and its pages reserved, header not yet written),
+//! `locked` (lock just taken), `record-written` (bytes beyond the tail, not yet
 //! published), `journal-armed` (change published in the journal, not yet applied).
 
 #[cfg(feature = "test-hooks")]

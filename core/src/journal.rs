@@ -95,3 +95,50 @@ impl<'a> Txn<'a> {
         journal.state.store(JOURNAL_IDLE, Ordering::Release);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scratch::Scratch;
+
+    #[test]
+    fn staged_words_change_only_at_commit_and_restaging_replaces() {
+        let segment = Scratch::new("txn", 4096);
+        let header = segment.header();
+        let mut txn = Txn::new(&segment);
+        txn.set(&header.head, 8);
+        txn.add(&header.counters.ready, 2);
+        txn.add(&header.counters.ready, -1);
+        txn.set(&header.head, 16);
+        assert_eq!(txn.get(&header.head), 16, "the staged value");
+        assert_eq!(
+            header.head.load(Ordering::Acquire),
+            0,
+            "nothing visible yet"
+        );
+        assert_eq!(txn.len, 2, "one entry per word");
+        txn.commit();
+        assert_eq!(header.head.load(Ordering::Acquire), 16);
+        assert_eq!(header.counters.ready.load(Ordering::Acquire), 1);
+        let journal = &header.journal;
+        assert_eq!(journal.state.load(Ordering::Acquire), JOURNAL_IDLE);
+        assert_eq!(
+            journal.len.load(Ordering::Acquire),
+            2,
+            "the entries stay for a replay"
+        );
+    }
+
+    #[test]
+    fn an_empty_transaction_never_arms_the_journal() {
+        let segment = Scratch::new("txnempty", 4096);
+        let journal = &segment.header().journal;
+        journal.len.store(5, Ordering::Release);
+        Txn::new(&segment).commit();
+        assert_eq!(
+            journal.len.load(Ordering::Acquire),
+            5,
+            "the journal was not touched"
+        );
+    }
+}

@@ -13,10 +13,12 @@
 //! 010 segment_size      018 ring_size           020 slot_count u32   024 max_attempts u32
 //! 028 lease_ms          030 created_unix_ms     038 permissions (mode bits it was created with)
 //! 040 lock: robust process-shared pthread mutex (40 bytes, padded to 64)
-//! 080 ring state, journaled:  head, tail, next_token; then removed, corrupt, instance (random id)
+//! 080 ring state, journaled:  head, tail, next_token; then removed, corrupt (damage code),
+//!     instance (random id), damage_detail x 2
 //! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
-//! 100 purged (journaled); best effort: full_rejections, recoveries
-//! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters
+//! 100 purged (journaled); best effort: full_rejections, recoveries, last_recovery
+//! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters;
+//!     150 waiter heartbeats (u64): not_empty_heartbeat, not_full_heartbeat
 //! 180 redo journal:           state, len, 16 x (offset, value)
 //! 300..400 reserved for later layout versions (zero)
 //!
@@ -82,12 +84,14 @@ pub struct Header {
     pub next_token: AtomicU64,
     /// Non-zero once `remove()` unlinked this segment: holders must reopen by name.
     pub removed: AtomicU64,
-    /// Non-zero once recovery found state it could not repair: every operation refuses.
+    /// Non-zero once damage was found (by recovery or an operation): every operation refuses.
+    /// The value is the kind of damage (`Damage::encode`; 1 from versions that kept no reason).
     pub corrupt: AtomicU64,
     /// Random at creation: jobs carry it, so a job cannot be acked on another queue (or on a
     /// queue created again under the same name), where its slot and id may well exist too.
     pub instance: AtomicU64,
-    _reserved1: [AtomicU64; 2],
+    /// The two numbers that locate the damage `corrupt` names (positions, offsets, values).
+    pub damage_detail: [AtomicU64; 2],
 
     /// Counters, journaled with the change they describe, so they stay exact across crashes.
     pub counters: Counters,
@@ -98,7 +102,9 @@ pub struct Header {
     pub full_rejections: AtomicU64,
     /// How many times a lock was taken over from a dead holder (best effort).
     pub recoveries: AtomicU64,
-    _reserved2: [AtomicU64; 5],
+    /// What the last recovery did (`RECOVERY_*`; best effort, 0 before any).
+    pub last_recovery: AtomicU64,
+    _reserved2: [AtomicU64; 4],
 
     /// Futex words: bumped when a message becomes available / space is freed.
     pub not_empty_seq: AtomicU32,
@@ -106,7 +112,12 @@ pub struct Header {
     /// Processes sleeping on the words above; a waker skips the system call when zero.
     pub not_empty_waiters: AtomicU32,
     pub not_full_waiters: AtomicU32,
-    _reserved3: [AtomicU64; 6],
+    /// Monotonic ms until which the waiters counted above are known to be alive: each refreshes
+    /// it before every sleep. A count whose heartbeat is older is left over from waiters that
+    /// were killed (SIGKILL skips their decrement), and the next waker clears it.
+    pub not_empty_heartbeat: AtomicU64,
+    pub not_full_heartbeat: AtomicU64,
+    _reserved3: [AtomicU64; 4],
 
     pub journal: Journal,
     _reserved4: [u8; HEADER_SIZE - JOURNAL_OFFSET - size_of::<Journal>()],
@@ -151,6 +162,11 @@ pub struct JournalEntry {
     pub value: AtomicU64,
 }
 
+/// Values of `last_recovery`.
+pub const RECOVERY_ROLLED_BACK: u64 = 1;
+pub const RECOVERY_ROLLED_FORWARD: u64 = 2;
+pub const RECOVERY_MARKED_CORRUPT: u64 = 3;
+
 pub const JOURNAL_IDLE: u64 = 0;
 pub const JOURNAL_ARMED: u64 = 1;
 
@@ -188,6 +204,10 @@ const _: () = {
     assert!(COUNTERS_OFFSET == 0xC0);
     assert!(PURGED_OFFSET == 0x100);
     assert!(FUTEX_OFFSET == 0x140);
+    assert!(offset_of!(Header, corrupt) == 0xA0);
+    assert!(offset_of!(Header, damage_detail) == 0xB0);
+    assert!(offset_of!(Header, last_recovery) == 0x118);
+    assert!(offset_of!(Header, not_empty_heartbeat) == 0x150);
     assert!(offset_of!(Header, journal) == JOURNAL_OFFSET);
     assert!(JOURNAL_OFFSET + size_of::<Journal>() <= 0x300);
     assert!(size_of::<Header>() == HEADER_SIZE);

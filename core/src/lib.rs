@@ -2,29 +2,52 @@
 //! process on one machine. It knows nothing of PHP; the extension encodes values to bytes.
 //!
 //! - `layout`: the versioned segment format (header, slots, records), the single source of offsets;
-//! - `segment`: creating, opening, validating and removing segments; bounds-checked access;
-//! - `lock`, `futex`: the robust process-shared mutex and the cross-process sleep;
+//! - `shm`, `open`: the shared-memory object (fstat, flock, mmap: no descriptor kept), and
+//!   opening, creating and removing a queue's segment safely against each other;
+//! - `segment`: validating a segment and bounds-checked access to it;
+//! - `lock`, `futex`, `waiting`: the robust process-shared mutex, and the cross-process sleep
+//!   of blocked calls (with waiter counts that heal when waiters are killed);
+//! - `locked`: the guard every operation runs under (repairs after a dead holder, refuses damage);
 //! - `journal`, `recovery`: crash safety (redo journal, repair after a dead lock holder);
-//! - `ring`: record operations under the lock (append, take, lease, ack, release, dead letters);
+//! - `damage`: what damage was found, kept in the header so every process can say why;
+//! - `records`: the record store (placing, reclaiming, compacting; the one validated walk);
+//! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
+//!   delayed retries, dead letters);
 //! - `queue`: the API users call: one lock per operation, blocking waits, per-process mappings.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::unwrap_used)]
 
 mod clock;
+pub mod damage;
 pub mod error;
 mod futex;
 pub mod hooks;
 mod journal;
 pub mod layout;
+mod leases;
 pub mod lock;
+mod locked;
+mod mappings;
+mod open;
 mod queue;
+mod records;
 mod recovery;
 mod ring;
+#[cfg(test)]
+mod scratch;
 pub mod segment;
+mod shm;
+mod waiting;
 
 pub use clock::now_ms;
+pub use damage::Damage;
 pub use error::{QueueError, Result};
-pub use queue::{Event, Queue, Stats, WAIT_SLICE};
+pub use leases::Lease;
+pub use lock::Holder;
+pub use mappings::{OpenOptions, DEFAULT_LOCK_TIMEOUT};
+pub use open::Owner;
+pub use queue::{Queue, Stats, WAIT_SLICE};
 pub use recovery::Recovery;
-pub use ring::{Lease, Peeked};
+pub use ring::Peeked;
 pub use segment::CreateOptions;
+pub use waiting::Event;

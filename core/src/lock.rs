@@ -8,6 +8,7 @@
 
 use std::cell::UnsafeCell;
 use std::io;
+use std::time::{Duration, Instant};
 
 use crate::layout::LockWord;
 
@@ -28,6 +29,8 @@ pub enum LockError {
     Unrecoverable,
     /// The lock word names a thread that does not exist here and was never reported dead.
     HolderMissing { tid: u32 },
+    /// A live holder kept the lock for the whole wait.
+    TimedOut { holder: Holder },
     Os {
         what: &'static str,
         source: io::Error,
@@ -77,22 +80,25 @@ impl RobustMutex {
         }
     }
 
-    /// Takes the lock. Uncontended, this is one `trylock`; when the lock is busy it waits in
-    /// slices of `HOLDER_CHECK`, and after each one checks that the holder still exists. A
-    /// holder that died is reported by the kernel (`OwnerDied`); a holder that does not exist
-    /// and was never reported can only be a damaged lock word (or a holder in another PID
-    /// namespace): then this call fails rather than wait for ever. A live holder, however slow
-    /// or stopped, is waited for: taking a lock from a live holder corrupts what it protects.
-    pub fn lock(&self) -> Result<Acquired, LockError> {
+    /// Takes the lock, waiting at most `timeout`. Uncontended, this is one `trylock`; when the
+    /// lock is busy it waits in slices of at most `HOLDER_CHECK`, and after each one checks that
+    /// the holder still exists. A holder that died is reported by the kernel (`OwnerDied`); a
+    /// holder that does not exist and was never reported can only be a damaged lock word (or a
+    /// holder in another PID namespace): then this call fails at once. A live holder, however
+    /// slow or stopped, is never robbed (taking a lock from a live holder corrupts what it
+    /// protects): after `timeout` the call fails naming it.
+    pub fn lock(&self, timeout: Duration) -> Result<Acquired, LockError> {
         // SAFETY: the mutex was initialised by the creator before the segment became ready.
         match unsafe { libc::pthread_mutex_trylock(self.raw()) } {
             libc::EBUSY => {}
             code => return acquired(code, "pthread_mutex_trylock"),
         }
+        let deadline = Instant::now() + timeout;
         loop {
-            let deadline = deadline_after(HOLDER_CHECK);
-            // SAFETY: as above; `deadline` lives across the call.
-            match unsafe { libc::pthread_mutex_timedlock(self.raw(), &deadline) } {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let slice = deadline_after(left.min(HOLDER_CHECK));
+            // SAFETY: as above; `slice` lives across the call.
+            match unsafe { libc::pthread_mutex_timedlock(self.raw(), &slice) } {
                 libc::ETIMEDOUT => {}
                 code => return acquired(code, "pthread_mutex_timedlock"),
             }
@@ -100,12 +106,18 @@ impl RobustMutex {
             if holder != 0 && !thread_exists(holder) {
                 return Err(LockError::HolderMissing { tid: holder });
             }
+            if Instant::now() >= deadline {
+                return Err(LockError::TimedOut {
+                    holder: Holder::describe(holder),
+                });
+            }
         }
     }
 
-    /// The thread id in the lock word (glibc keeps the holder's TID in the futex word of a robust
-    /// mutex), or 0 when it is free.
-    fn holder(&self) -> u32 {
+    /// The thread id in the lock word, or 0 when it is free. glibc keeps the holder's TID in the
+    /// futex word of a robust mutex (the kernel's robust-futex protocol requires it there, which
+    /// is why this reads byte 0 rather than glibc's private `__owner` copy at byte 8).
+    pub fn holder(&self) -> u32 {
         const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
         // SAFETY: the futex word is the first, aligned u32 of the mutex; read atomically.
         let word = unsafe {
@@ -122,13 +134,59 @@ impl RobustMutex {
     }
 
     pub fn unlock(&self) {
-        // SAFETY: called by the current holder only (LockedSegment's Drop).
+        // SAFETY: called by the current holder only (the guard's Drop, `locked.rs`).
         unsafe { libc::pthread_mutex_unlock(self.raw()) };
     }
 }
 
 /// How long a busy lock is waited for before its holder is checked.
-const HOLDER_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
+const HOLDER_CHECK: Duration = Duration::from_secs(1);
+
+/// Who holds a lock, as far as this process can see: the thread, and from /proc its process,
+/// command and scheduling state (absent when the thread is gone or /proc hides it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub tid: u32,
+    pub pid: Option<u32>,
+    pub command: Option<String>,
+    /// The state letter of /proc: R running, S sleeping, T stopped (SIGSTOP, a debugger), ...
+    pub state: Option<char>,
+}
+
+impl Holder {
+    pub fn describe(tid: u32) -> Holder {
+        let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok();
+        let field = |name: &str| {
+            status.as_deref()?.lines().find_map(|line| {
+                let value = line.strip_prefix(name)?.strip_prefix(':')?;
+                Some(value.trim().to_owned())
+            })
+        };
+        Holder {
+            tid,
+            pid: field("Tgid").and_then(|pid| pid.parse().ok()),
+            command: field("Name"),
+            state: field("State").and_then(|state| state.chars().next()),
+        }
+    }
+}
+
+impl std::fmt::Display for Holder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "thread {}", self.tid)?;
+        if let Some(pid) = self.pid.filter(|&pid| pid != self.tid) {
+            write!(f, " of process {pid}")?;
+        }
+        if let Some(command) = &self.command {
+            write!(f, " ({command}")?;
+            if let Some(state) = self.state {
+                write!(f, ", state {state}")?;
+            }
+            write!(f, ")")?;
+        }
+        Ok(())
+    }
+}
 
 fn acquired(code: libc::c_int, what: &'static str) -> Result<Acquired, LockError> {
     match code {

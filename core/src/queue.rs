@@ -4,18 +4,22 @@
 //! and reuses the mapping for its whole life). A queue removed by another process is noticed at
 //! the next operation, which reopens (or recreates) the queue of that name.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::clock::{now_ms, LazyNow};
 use crate::error::{QueueError, Result};
-use crate::futex;
-use crate::recovery::Locked;
-use crate::ring::{Lease, Peeked, Ring};
-use crate::segment::{self, CreateOptions, Segment};
+use crate::leases::Lease;
+use crate::lock::Holder;
+use crate::locked::Locked;
+use crate::mappings::{self, segment_for, OpenOptions};
+use crate::open::Owner;
+use crate::records::Records;
+use crate::recovery::Recovery;
+use crate::ring::{Peeked, Ring};
+use crate::segment::{CreateOptions, Segment};
+use crate::waiting::{Event, Waiting};
 
 /// Longest single sleep of a blocked call: how often it checks `interrupted` (pending signals)
 /// and rescans for delays and leases that ran out.
@@ -25,35 +29,6 @@ const SPIN_RETRIES: usize = 4;
 const SPIN_PAUSES: usize = 64;
 /// Reopens tolerated within one operation while other processes keep removing the queue.
 const MAX_REOPENS: usize = 16;
-
-thread_local! {
-    static OPEN: RefCell<HashMap<String, Rc<Segment>>> = RefCell::new(HashMap::new());
-}
-
-/// The mapping of `name` in this process, opened (or created) on first use.
-fn segment_for(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Rc<Segment>> {
-    OPEN.with(|open| {
-        if let Some(segment) = open.borrow().get(name) {
-            if segment.header().removed.load(Ordering::Acquire) == 0 {
-                return Ok(Rc::clone(segment));
-            }
-        }
-        let segment = Rc::new(Segment::open_or_create(name, options)?);
-        open.borrow_mut()
-            .insert(name.to_owned(), Rc::clone(&segment));
-        Ok(segment)
-    })
-}
-
-/// The futex word and waiter count of `event`.
-fn wait_words(segment: &Segment, event: Event) -> (&AtomicU32, &AtomicU32) {
-    let header = segment.header();
-    match event {
-        Event::NotEmpty => (&header.not_empty_seq, &header.not_empty_waiters),
-        Event::NotFull => (&header.not_full_seq, &header.not_full_waiters),
-    }
-}
-
 /// Counters and settings of a queue, read under its lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stats {
@@ -75,6 +50,8 @@ pub struct Stats {
     pub max_attempts: u32,
     pub lease_ms: u64,
     pub slots: u32,
+    /// What the last take-over of the lock from a dead holder did (`Clean` when none happened).
+    pub last_recovery: Recovery,
 }
 
 impl Stats {
@@ -102,17 +79,15 @@ impl Stats {
     }
 }
 
-/// Which event a blocked call waits for.
-#[derive(Debug, Clone, Copy)]
-pub enum Event {
-    /// A message became available.
-    NotEmpty,
-    /// Room was freed.
-    NotFull,
-}
-
 pub struct Queue {
     segment: Rc<Segment>,
+    options: OpenOptions,
+}
+
+impl Drop for Queue {
+    fn drop(&mut self) {
+        mappings::release_if_removed(&self.segment);
+    }
 }
 
 impl Queue {
@@ -120,8 +95,26 @@ impl Queue {
     /// queue keeps the settings it was created with, and `options` is not even called: after
     /// the first open in a process this costs no system call and reads no settings.
     pub fn open(name: &str, options: impl FnOnce() -> Result<CreateOptions>) -> Result<Queue> {
+        let unchecked = OpenOptions {
+            trusted_users: None,
+            ..OpenOptions::default()
+        };
+        Self::open_with(name, unchecked, options)
+    }
+
+    /// `open`, with whom to trust and how long to wait for the lock (`OpenOptions`). A queue
+    /// whose owner is not trusted, or that others may write, is refused (`QueueError::Untrusted`);
+    /// `open` itself checks neither, so a front end that decodes values must open with this.
+    pub fn open_with(
+        name: &str,
+        open: OpenOptions,
+        options: impl FnOnce() -> Result<CreateOptions>,
+    ) -> Result<Queue> {
+        let segment = segment_for(name, None, options)?;
+        open.check_trust(&segment)?;
         Ok(Queue {
-            segment: segment_for(name, options)?,
+            segment,
+            options: open,
         })
     }
 
@@ -131,33 +124,33 @@ impl Queue {
             name,
             Instant::now() + Duration::from_secs(1),
         )?);
-        Ok(Queue { segment })
+        Ok(Queue {
+            segment,
+            options: OpenOptions::default(),
+        })
+    }
+
+    /// How long each operation waits for the lock while another process holds it, before it
+    /// fails with `QueueError::LockTimeout` naming the holder. Waiting calls (`wait_for`) wait
+    /// this long at most per attempt.
+    pub fn set_lock_timeout(&mut self, timeout: Duration) {
+        self.options.lock_timeout = timeout;
+    }
+
+    /// Who holds the queue's lock right now, if anyone.
+    pub fn lock_holder(&self) -> Option<Holder> {
+        let tid = self.segment.mutex().holder();
+        (tid != 0).then(|| Holder::describe(tid))
     }
 
     /// Deletes the queue `name`; `false` when there was none. Processes that still have it open
-    /// notice at their next operation and move to a new queue of that name.
+    /// notice at their next operation and move to a new queue of that name. A remover that may
+    /// not unlink it (not its owner, in a sticky /dev/shm) gets `PermissionDenied` and changes
+    /// nothing.
     pub fn remove(name: &str) -> Result<bool> {
-        segment::validate_name(name)?;
-        match Segment::open_existing(name, Instant::now()) {
-            Ok(segment) => {
-                let header = segment.header();
-                header.removed.store(1, Ordering::Release);
-                for word in [&header.not_empty_seq, &header.not_full_seq] {
-                    word.fetch_add(1, Ordering::SeqCst);
-                    futex::wake_all(word);
-                }
-            }
-            Err(QueueError::Os { source, .. }) if source.raw_os_error() == Some(libc::ENOENT) => {
-                return Ok(false)
-            }
-            Err(QueueError::PermissionDenied { name, path }) => {
-                return Err(QueueError::PermissionDenied { name, path })
-            }
-            // Damaged, half-created or of another layout: removing it is exactly what is asked.
-            Err(_) => {}
-        }
-        OPEN.with(|open| open.borrow_mut().remove(name));
-        Ok(segment::unlink(name))
+        let removed = Segment::remove(name)?;
+        mappings::forget(name);
+        Ok(removed)
     }
 
     pub fn name(&self) -> &str {
@@ -168,18 +161,26 @@ impl Queue {
     fn with_ring<R>(&mut self, mut op: impl FnMut(&Ring) -> Result<R>) -> Result<R> {
         for _ in 0..MAX_REOPENS {
             let segment = Rc::clone(&self.segment);
-            let removed = || segment.header().removed.load(Ordering::Acquire) != 0;
-            if !removed() {
-                match Locked::acquire(&segment) {
-                    Ok(locked) if !removed() => return op(&locked.ring()),
+            segment.look_now_and_then();
+            if !segment.is_removed() {
+                match Locked::acquire(&segment, self.options.lock_timeout) {
+                    Ok(locked) if !segment.is_removed() => return op(&locked.ring()),
                     // A damaged queue removed meanwhile: move on rather than report its damage.
-                    Err(error) if !removed() => return Err(error),
+                    Err(error) if !segment.is_removed() => return Err(error),
                     _ => {}
                 }
             }
-            // Removed: move to the queue of that name, created again as this one was if need be.
+            // Removed: move to the queue of that name, created again as this one was if need
+            // be, and with its owner.
             let options = segment.creation_options();
-            self.segment = segment_for(segment.name(), || Ok(options))?;
+            let status = segment.status();
+            let owner = Owner {
+                uid: status.uid,
+                gid: status.gid,
+            };
+            self.segment = segment_for(segment.name(), Some(owner), || Ok(options))?;
+            self.options.check_trust(&self.segment)?;
+            mappings::release_if_removed(&segment);
         }
         Err(QueueError::InvalidArgument {
             what: "queue",
@@ -194,11 +195,7 @@ impl Queue {
     /// freed: waking them all would send all but one back to sleep); costs one load when nobody
     /// waits.
     fn notify(&self, event: Event, count: usize) {
-        let (seq, waiters) = wait_words(&self.segment, event);
-        if waiters.load(Ordering::SeqCst) > 0 {
-            seq.fetch_add(1, Ordering::SeqCst);
-            futex::wake(seq, count);
-        }
+        Waiting::of(self.segment.header(), event).notify(count);
     }
 
     /// Stores one message; `false` when there is no room now.
@@ -313,7 +310,7 @@ impl Queue {
 
     /// The longest message this queue can ever hold (its ring size less a record header).
     pub fn max_message_len(&self) -> u64 {
-        Ring::new(&self.segment).max_payload(false)
+        Records::new(&self.segment).max_payload(false)
     }
 
     /// Takes the oldest available message under a lease (the queue's default length if `None`).
@@ -417,6 +414,7 @@ impl Queue {
             max_attempts: header.max_attempts.load(Ordering::Relaxed),
             lease_ms: header.lease_ms.load(Ordering::Relaxed),
             slots: self.segment.slot_count(),
+            last_recovery: Recovery::from_code(header.last_recovery.load(Ordering::Relaxed)),
         })
     }
 
@@ -448,17 +446,18 @@ impl Queue {
         while Instant::now() < deadline && !interrupted() {
             // Our own handle: `attempt` may move self to a new segment if this one is removed.
             let segment = Rc::clone(&self.segment);
-            let (seq, waiters) = wait_words(&segment, event);
-            // Count ourselves before reading the sequence: a waker that sees no waiter is
-            // ordered before our count, so our re-check below sees its change (docs/format.md).
-            waiters.fetch_add(1, Ordering::SeqCst);
-            let observed = seq.load(Ordering::SeqCst);
+            segment.look_if_due();
+            let waiting = Waiting::of(segment.header(), event);
+            let sleep = deadline
+                .saturating_duration_since(Instant::now())
+                .min(WAIT_SLICE);
+            // Count ourselves before the re-check (`waiting.rs` says why that is enough).
+            let observed = waiting.register(sleep);
             let result = attempt(self);
             if matches!(result, Ok(None)) {
-                let left = deadline.saturating_duration_since(Instant::now());
-                futex::wait(seq, observed, left.min(WAIT_SLICE));
+                waiting.sleep(observed, sleep);
             }
-            waiters.fetch_sub(1, Ordering::SeqCst);
+            waiting.leave();
             if let Some(done) = result? {
                 return Ok(Some(done));
             }

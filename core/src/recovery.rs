@@ -1,4 +1,4 @@
-//! Repairing the queue after a lock holder died, and the lock guard that triggers it.
+//! Repairing the queue after a lock holder died.
 //!
 //! When `pthread_mutex_lock` returns `EOWNERDEAD` the new holder runs `recover`:
 //! 1. Journal armed: the dead holder had published a change but maybe not applied all of it.
@@ -7,28 +7,66 @@
 //!    space and is ignored: the change is rolled back by doing nothing.
 //! 3. Walk every record from `head` to `tail`, validating headers and slots, and recount the
 //!    state counters from what is really there.
-//! 4. The caller marks the mutex consistent (even after a failed repair, with the queue flagged
-//!    corrupt, so that every process gets a clear error instead of `ENOTRECOVERABLE`).
+//! 4. Damage found on the way flags the queue with its reason (kept in the header); the caller
+//!    marks the mutex consistent either way, so that every process gets that reason instead of
+//!    `ENOTRECOVERABLE`.
 
 use std::sync::atomic::Ordering;
 
-use crate::error::{QueueError, Result};
+use crate::damage::Damage;
+use crate::error::QueueError;
 use crate::layout::*;
-use crate::lock::{Acquired, LockError};
-use crate::ring::Ring;
+use crate::records::Records;
 use crate::segment::Segment;
 
-/// What `recover` did.
+/// What taking the lock found and did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Recovery {
+    /// The previous holder unlocked normally: nothing to repair.
+    Clean,
     /// The dead holder had published nothing: its unpublished writes were discarded.
     RolledBack,
     /// The dead holder's published change was completed from the journal.
     RolledForward,
+    /// The state could not be repaired: the queue is flagged with this reason.
+    MarkedCorrupt(Damage),
 }
 
-pub fn recover(segment: &Segment) -> Result<Recovery> {
-    let name = || segment.name().to_owned();
+impl Recovery {
+    /// The value kept in `Header::last_recovery`.
+    pub fn code(self) -> u64 {
+        match self {
+            Recovery::Clean => 0,
+            Recovery::RolledBack => RECOVERY_ROLLED_BACK,
+            Recovery::RolledForward => RECOVERY_ROLLED_FORWARD,
+            Recovery::MarkedCorrupt(_) => RECOVERY_MARKED_CORRUPT,
+        }
+    }
+
+    /// The outcome a `last_recovery` value names. A queue marked corrupt refuses every
+    /// operation with its damage, so that outcome is read back without it.
+    pub fn from_code(code: u64) -> Recovery {
+        match code {
+            RECOVERY_ROLLED_BACK => Recovery::RolledBack,
+            RECOVERY_ROLLED_FORWARD => Recovery::RolledForward,
+            RECOVERY_MARKED_CORRUPT => Recovery::MarkedCorrupt(Damage::Unrecorded { code: 1 }),
+            _ => Recovery::Clean,
+        }
+    }
+}
+
+/// Repairs the queue after its lock holder died; a failed repair flags the queue.
+pub fn recover(segment: &Segment) -> Recovery {
+    match repair(segment) {
+        Ok(outcome) => outcome,
+        Err(damage) => {
+            segment.flag_damage(damage);
+            Recovery::MarkedCorrupt(damage)
+        }
+    }
+}
+
+fn repair(segment: &Segment) -> Result<Recovery, Damage> {
     let journal = &segment.header().journal;
     // Steps 1 and 2.
     let outcome = match journal.state.load(Ordering::Acquire) {
@@ -36,36 +74,26 @@ pub fn recover(segment: &Segment) -> Result<Recovery> {
         JOURNAL_ARMED => {
             let len = journal.len.load(Ordering::Acquire);
             if len > JOURNAL_CAPACITY as u64 {
-                return Err(QueueError::Corrupt {
-                    name: name(),
-                    why: format!("journal length {len} exceeds {JOURNAL_CAPACITY}"),
-                });
+                return Err(Damage::JournalLength { len });
             }
             for entry in &journal.entries[..len as usize] {
                 let offset = entry.offset.load(Ordering::Acquire);
                 let word = segment
                     .word(offset)
                     .filter(|_| journaled(offset))
-                    .ok_or_else(|| QueueError::Corrupt {
-                        name: name(),
-                        why: format!(
-                            "journal entry targets offset {offset}, which no change writes"
-                        ),
-                    })?;
+                    .ok_or(Damage::JournalTarget { offset })?;
                 word.store(entry.value.load(Ordering::Acquire), Ordering::Release);
             }
             journal.state.store(JOURNAL_IDLE, Ordering::Release);
             Recovery::RolledForward
         }
-        other => {
-            return Err(QueueError::Corrupt {
-                name: name(),
-                why: format!("journal state {other} is unknown"),
-            })
-        }
+        state => return Err(Damage::JournalState { state }),
     };
     // Step 3.
-    recount(segment)?;
+    recount(segment).map_err(|error| match error {
+        QueueError::Corrupt { damage, .. } => damage,
+        _ => Damage::Unrecorded { code: 1 },
+    })?;
     Ok(outcome)
 }
 
@@ -80,56 +108,34 @@ fn journaled(offset: u64) -> bool {
 }
 
 /// Recounts the per-state counters from the records and slots, checking both on the way.
-fn recount(segment: &Segment) -> Result<()> {
-    let header = segment.header();
-    let ring = Ring::new(segment);
-    let (head, tail) = ring.bounds()?;
-    let (mut ready, mut in_flight, mut delayed, mut dead, mut leased_records) =
+fn recount(segment: &Segment) -> crate::Result<()> {
+    let records = Records::new(segment);
+    let (mut ready, mut in_flight, mut delayed, mut dead, mut leased) =
         (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut pos = head;
-    while pos < tail {
-        let record = ring.record(pos, tail)?;
-        match record.state {
+    for record in records.walk()? {
+        let (pos, header) = record?;
+        match header.state {
             RecordState::Ready => ready += 1,
             RecordState::Delayed => delayed += 1,
             RecordState::Dead => dead += 1,
             RecordState::Leased => {
-                let slot = segment.slot(record.slot as u32).filter(|slot| {
-                    slot.token.load(Ordering::Acquire) != 0
-                        && slot.pos.load(Ordering::Acquire) == pos
-                });
-                let Some(slot) = slot else {
-                    return Err(QueueError::Corrupt {
-                        name: segment.name().to_owned(),
-                        why: format!(
-                            "leased record at position {pos} names slot {} which is not its own",
-                            record.slot
-                        ),
-                    });
-                };
-                leased_records += 1;
-                match slot.kind.load(Ordering::Acquire) {
+                leased += 1;
+                match records.slot_of(pos, header)?.kind.load(Ordering::Acquire) {
                     SLOT_LEASE => in_flight += 1,
                     _ => delayed += 1,
                 }
             }
             RecordState::Done | RecordState::Padding => {}
         }
-        pos += record.footprint();
     }
-    let live_slots = (0..segment.slot_count())
+    let slots = (0..segment.slot_count())
         .filter_map(|i| segment.slot(i))
         .filter(|slot| slot.token.load(Ordering::Acquire) != 0)
         .count() as u64;
-    if live_slots != leased_records {
-        return Err(QueueError::Corrupt {
-            name: segment.name().to_owned(),
-            why: format!(
-                "{live_slots} lease slots are taken but {leased_records} records are leased"
-            ),
-        });
+    if slots != leased {
+        return Err(records.corrupt(Damage::SlotsMismatch { slots, leased }));
     }
-    let counters = &header.counters;
+    let counters = &segment.header().counters;
     counters.ready.store(ready, Ordering::Release);
     counters.in_flight.store(in_flight, Ordering::Release);
     counters.delayed.store(delayed, Ordering::Release);
@@ -137,48 +143,17 @@ fn recount(segment: &Segment) -> Result<()> {
     Ok(())
 }
 
-/// The lock held; unlocks on drop.
-pub struct Locked<'a> {
-    segment: &'a Segment,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl<'a> Locked<'a> {
-    /// Takes the lock, repairing the queue first when the previous holder died.
-    pub fn acquire(segment: &'a Segment) -> Result<Locked<'a>> {
-        let mutex = segment.mutex();
-        let name = || segment.name().to_owned();
-        let acquired = mutex.lock().map_err(|error| match error {
-            LockError::Unrecoverable => QueueError::LockUnrecoverable { name: name() },
-            LockError::HolderMissing { tid } => QueueError::LockHolderMissing { name: name(), tid },
-            LockError::Os { what, source } => QueueError::Os { what, source },
-        })?;
-        if acquired == Acquired::OwnerDied {
-            let header = segment.header();
-            header.recoveries.fetch_add(1, Ordering::Relaxed);
-            if recover(segment).is_err() {
-                header.corrupt.store(1, Ordering::Release);
-            }
-            mutex.mark_consistent();
-        }
-        let locked = Locked { segment };
-        crate::hooks::pause_point("locked");
-        if segment.header().corrupt.load(Ordering::Acquire) != 0 {
-            let why = "it was found damaged earlier (by a recovery, or by an operation that met a bad record)".to_owned();
-            return Err(QueueError::Corrupt {
-                name: segment.name().to_owned(),
-                why,
-            });
-        }
-        Ok(locked)
-    }
-
-    pub fn ring(&self) -> Ring<'a> {
-        Ring::new(self.segment)
-    }
-}
-
-impl Drop for Locked<'_> {
-    fn drop(&mut self) {
-        self.segment.mutex().unlock();
+    #[test]
+    fn only_words_a_transaction_writes_may_be_replayed() {
+        assert!(journaled(STATE_OFFSET as u64));
+        assert!(journaled(PURGED_OFFSET as u64));
+        assert!(journaled(HEADER_SIZE as u64));
+        assert!(!journaled(LOCK_OFFSET as u64), "the lock word");
+        assert!(!journaled(0), "the magic");
+        assert!(!journaled(JOURNAL_OFFSET as u64), "the journal itself");
     }
 }

@@ -1,27 +1,23 @@
-//! Creating, opening, validating and removing the shared-memory object behind a queue, and
-//! bounds-checked access to its words and ring bytes.
+//! One mapped queue segment: its settings, validation of what another process wrote, and
+//! bounds-checked access to its words and ring bytes. Opening, creating and removing are in
+//! `open.rs`; the object itself in `shm.rs`.
 //!
-//! Creation races are settled by `O_EXCL`: exactly one process creates; everyone else opens and
-//! waits (briefly) until the creator has stored `INIT_READY`, the last thing it writes. The
-//! geometry (sizes, offsets) is read once at open, validated, and kept in process memory, so a
-//! process scribbling over the header later cannot steer our reads or writes out of bounds.
+//! The geometry (sizes, offsets) is read once at open, validated, and kept in process memory, so
+//! a process scribbling over the header later cannot steer our reads or writes out of bounds.
 
-use std::io;
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
-use shared_memory::{Shmem, ShmemConf, ShmemError};
-
+use crate::damage::Damage;
 use crate::error::{QueueError, Result};
 use crate::layout::*;
 use crate::lock::RobustMutex;
+use crate::shm::{Mapping, Status};
 
 pub const MIN_CAPACITY: u64 = 4096;
 /// Far above any real queue; keeps positions and slot arithmetic far from overflow.
 pub const MAX_CAPACITY: u64 = 1 << 40;
 const NAME_MAX: usize = 200;
-/// How long an opener waits for a creator that is between `shm_open` and `INIT_READY`.
-const INIT_WAIT: Duration = Duration::from_secs(2);
 
 /// Settings that apply when this process is the one creating the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +79,7 @@ impl CreateOptions {
         Ok(())
     }
 
-    fn slot_count(&self) -> u32 {
+    pub(crate) fn slot_count(&self) -> u32 {
         (self.capacity / 1024).clamp(64, MAX_SLOTS as u64 - 1) as u32
     }
 }
@@ -123,149 +119,64 @@ pub fn path(name: &str) -> String {
 }
 
 /// One mapped queue segment with its validated geometry.
+/// One mapped queue segment with its validated geometry.
 pub struct Segment {
-    shmem: Shmem,
+    mapping: Mapping,
     name: String,
     size: usize,
     ring_offset: usize,
     ring_size: u64,
     slot_count: u32,
+    /// What `fstat` said when this process mapped it: which object, whose, which mode.
+    status: Status,
+    /// Created by this process (then its mode is the one this process asked for).
+    created_here: bool,
+    /// Found unlinked or resized from outside (`open.rs`): to be treated as removed.
+    detached: Cell<bool>,
+    /// Operations since the last look at the name, and when that look was (`open.rs`).
+    pub(crate) ops_since_look: Cell<u32>,
+    pub(crate) last_look_ms: Cell<u64>,
 }
 
 impl Segment {
-    /// Opens the queue `name`, creating it with `options()` when it does not exist. The options
-    /// are worked out only when needed: the common case is a queue that already exists.
-    pub fn open_or_create(
+    /// A segment over `mapping`, whose geometry has been checked (or just written).
+    pub(crate) fn new(
         name: &str,
-        options: impl FnOnce() -> Result<CreateOptions>,
-    ) -> Result<Segment> {
-        validate_name(name)?;
-        let deadline = Instant::now() + INIT_WAIT;
-        let mut make_options = Some(options);
-        let mut options = CreateOptions::default();
-        loop {
-            match Self::open_existing(name, deadline) {
-                Err(QueueError::Os { source, .. })
-                    if source.raw_os_error() == Some(libc::ENOENT) => {}
-                other => return other,
-            }
-            if let Some(make_options) = make_options.take() {
-                options = make_options()?;
-                options.validate()?;
-            }
-            match Self::create(name, &options) {
-                Err(QueueError::Os { source, .. })
-                    if source.kind() == io::ErrorKind::AlreadyExists =>
-                {
-                    continue
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// Opens an existing queue; `ENOENT` comes back as `QueueError::Os`.
-    pub fn open_existing(name: &str, deadline: Instant) -> Result<Segment> {
-        validate_name(name)?;
-        loop {
-            let shmem = match ShmemConf::new().os_id(os_id(name)).open() {
-                Ok(shmem) => shmem,
-                // Between the creator's shm_open and ftruncate the object has size 0 and mmap fails.
-                Err(ShmemError::MapOpenFailed(code)) if code == libc::EINVAL as u32 => {
-                    if Instant::now() >= deadline {
-                        // Still empty: its creator died before sizing it.
-                        return Err(QueueError::Uninitialised {
-                            name: name.to_owned(),
-                        });
-                    }
-                    std::thread::sleep(Duration::from_millis(1));
-                    continue;
-                }
-                Err(error) => return Err(map_shmem_error(name, "open", error)),
-            };
-            match Self::validate(name, shmem) {
-                Err(QueueError::Uninitialised { .. }) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                other => return other,
-            }
-        }
-    }
-
-    fn create(name: &str, options: &CreateOptions) -> Result<Segment> {
-        let slot_count = options.slot_count();
-        let ring_offset = ring_offset(slot_count);
-        // A power of two, so a position's place in the ring is a mask, not a division (several
-        // per operation): the largest one within the capacity asked for.
-        let ring_size = 1u64 << (63 - options.capacity.leading_zeros());
-        let size = ring_offset + ring_size as usize;
-        let mut shmem = ShmemConf::new()
-            .os_id(os_id(name))
-            .size(size)
-            .create()
-            .map_err(|error| map_shmem_error(name, "create", error))?;
-        // The segment outlives this process; `remove()` is the only way to delete it.
-        shmem.set_owner(false);
-        if let Err(error) = reserve_pages(name, size, options.permissions) {
-            // SAFETY-free cleanup: nobody can use a segment that never became ready.
-            unlink(name);
-            return Err(error);
-        }
-        let segment = Segment {
-            shmem,
+        mapping: Mapping,
+        status: Status,
+        ring_size: u64,
+        slot_count: u32,
+        created_here: bool,
+    ) -> Segment {
+        Segment {
+            size: mapping.len(),
+            mapping,
             name: name.to_owned(),
-            size,
-            ring_offset,
+            ring_offset: ring_offset(slot_count),
             ring_size,
             slot_count,
-        };
-        let header = segment.header();
-        header.magic.store(MAGIC, Ordering::Relaxed);
-        header
-            .layout_version
-            .store(LAYOUT_VERSION, Ordering::Relaxed);
-        header.segment_size.store(size as u64, Ordering::Relaxed);
-        header.ring_size.store(ring_size, Ordering::Relaxed);
-        header.slot_count.store(slot_count, Ordering::Relaxed);
-        header
-            .max_attempts
-            .store(options.max_attempts, Ordering::Relaxed);
-        header.lease_ms.store(options.lease_ms, Ordering::Relaxed);
-        header
-            .created_unix_ms
-            .store(crate::clock::now_ms(), Ordering::Relaxed);
-        header.next_token.store(1, Ordering::Relaxed);
-        header
-            .permissions
-            .store(options.permissions as u64, Ordering::Relaxed);
-        header.instance.store(random_id(), Ordering::Relaxed);
-        // SAFETY: nobody else can use the segment before INIT_READY is stored below.
-        if let Err(source) = unsafe { segment.mutex().init() } {
-            unlink(name);
-            return Err(QueueError::Os {
-                what: "pthread_mutex_init",
-                source,
-            });
+            status,
+            created_here,
+            detached: Cell::new(false),
+            ops_since_look: Cell::new(0),
+            last_look_ms: Cell::new(0),
         }
-        header.init_state.store(INIT_READY, Ordering::Release);
-        Ok(segment)
     }
 
-    fn validate(name: &str, shmem: Shmem) -> Result<Segment> {
-        let size = shmem.len();
-        let corrupt = |why: String| {
+    /// Checks the header another process wrote before anything trusts it.
+    pub(crate) fn validate(name: &str, mapping: Mapping, status: Status) -> Result<Segment> {
+        let size = mapping.len();
+        let corrupt = |damage| {
             Err(QueueError::Corrupt {
                 name: name.to_owned(),
-                why,
+                damage,
             })
         };
         if size < HEADER_SIZE {
-            return corrupt(format!(
-                "segment of {size} bytes is smaller than the {HEADER_SIZE}-byte header"
-            ));
+            return corrupt(Damage::TooSmall { size: size as u64 });
         }
         // SAFETY: the mapping is at least HEADER_SIZE bytes and page aligned.
-        let header = unsafe { &*(shmem.as_ptr() as *const Header) };
+        let header = unsafe { &*(mapping.as_ptr() as *const Header) };
         if header.init_state.load(Ordering::Acquire) != INIT_READY {
             return Err(QueueError::Uninitialised {
                 name: name.to_owned(),
@@ -273,9 +184,7 @@ impl Segment {
         }
         let magic = header.magic.load(Ordering::Relaxed);
         if magic != MAGIC {
-            return corrupt(format!(
-                "not a shmqueue segment (magic {magic:#018x}, expected {MAGIC:#018x})"
-            ));
+            return corrupt(Damage::Magic { found: magic });
         }
         let found = header.layout_version.load(Ordering::Relaxed);
         if found != LAYOUT_VERSION {
@@ -294,18 +203,47 @@ impl Segment {
             || recorded != size as u64
             || ring_offset(slot_count) as u64 + ring_size != recorded
         {
-            return corrupt(format!(
-                "geometry does not add up (size {size}, recorded {recorded}, ring {ring_size}, slots {slot_count})"
-            ));
+            return corrupt(Damage::Geometry {
+                size: size as u64,
+                ring: ring_size,
+            });
         }
-        Ok(Segment {
-            shmem,
-            name: name.to_owned(),
-            size,
-            ring_offset: ring_offset(slot_count),
-            ring_size,
-            slot_count,
-        })
+        Ok(Segment::new(
+            name, mapping, status, ring_size, slot_count, false,
+        ))
+    }
+
+    /// Writes the header of a new segment, `INIT_READY` last: before it nobody uses the segment.
+    pub(crate) fn initialise(&self, options: &CreateOptions) -> Result<()> {
+        let header = self.header();
+        header.magic.store(MAGIC, Ordering::Relaxed);
+        header
+            .layout_version
+            .store(LAYOUT_VERSION, Ordering::Relaxed);
+        header
+            .segment_size
+            .store(self.size as u64, Ordering::Relaxed);
+        header.ring_size.store(self.ring_size, Ordering::Relaxed);
+        header.slot_count.store(self.slot_count, Ordering::Relaxed);
+        header
+            .max_attempts
+            .store(options.max_attempts, Ordering::Relaxed);
+        header.lease_ms.store(options.lease_ms, Ordering::Relaxed);
+        header
+            .created_unix_ms
+            .store(crate::clock::now_ms(), Ordering::Relaxed);
+        header.next_token.store(1, Ordering::Relaxed);
+        header
+            .permissions
+            .store(options.permissions as u64, Ordering::Relaxed);
+        header.instance.store(random_id(), Ordering::Relaxed);
+        // SAFETY: nobody else can use the segment before INIT_READY is stored below.
+        unsafe { self.mutex().init() }.map_err(|source| QueueError::Os {
+            what: "pthread_mutex_init",
+            source,
+        })?;
+        header.init_state.store(INIT_READY, Ordering::Release);
+        Ok(())
     }
 
     pub fn name(&self) -> &str {
@@ -323,6 +261,25 @@ impl Segment {
         }
     }
 
+    /// Owner, mode and identity of the object when this process mapped it.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    pub fn created_here(&self) -> bool {
+        self.created_here
+    }
+
+    /// Whether the queue was removed: by `remove()` (the shared flag), or from outside (noticed
+    /// by this process).
+    pub fn is_removed(&self) -> bool {
+        self.detached.get() || self.header().removed.load(Ordering::Acquire) != 0
+    }
+
+    pub(crate) fn detach(&self) {
+        self.detached.set(true);
+    }
+
     pub fn ring_size(&self) -> u64 {
         self.ring_size
     }
@@ -333,7 +290,34 @@ impl Segment {
 
     pub fn header(&self) -> &Header {
         // SAFETY: validated (or created) with size >= HEADER_SIZE; the mapping lives as long as self.
-        unsafe { &*(self.shmem.as_ptr() as *const Header) }
+        unsafe { &*(self.mapping.as_ptr() as *const Header) }
+    }
+
+    /// Flags the queue damaged, keeping the first reason found (later damage is usually a
+    /// consequence of the first).
+    pub fn flag_damage(&self, damage: Damage) {
+        let header = self.header();
+        let (code, details) = damage.encode();
+        if header
+            .corrupt
+            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            for (word, value) in header.damage_detail.iter().zip(details) {
+                word.store(value, Ordering::Release);
+            }
+        }
+    }
+
+    /// The damage the queue is flagged with, if any.
+    pub fn damage(&self) -> Option<Damage> {
+        let header = self.header();
+        let code = header.corrupt.load(Ordering::Acquire);
+        if code == 0 {
+            return None;
+        }
+        let details = [0, 1].map(|i| header.damage_detail[i].load(Ordering::Acquire));
+        Damage::decode(code, details)
     }
 
     pub fn mutex(&self) -> &RobustMutex {
@@ -348,12 +332,12 @@ impl Segment {
         }
         let offset = HEADER_SIZE + index as usize * SLOT_SIZE;
         // SAFETY: offset + SLOT_SIZE <= ring_offset <= size, and slots are 8-byte aligned.
-        Some(unsafe { &*(self.shmem.as_ptr().add(offset) as *const LeaseSlot) })
+        Some(unsafe { &*(self.mapping.as_ptr().add(offset) as *const LeaseSlot) })
     }
 
     /// Offset of a slot's field from the segment start, for the journal.
     pub fn offset_of<T>(&self, field: &T) -> u64 {
-        (field as *const T as usize - self.shmem.as_ptr() as usize) as u64
+        (field as *const T as usize - self.mapping.as_ptr() as usize) as u64
     }
 
     /// The 8-byte word at `offset` from the segment start, or `None` when out of bounds or unaligned.
@@ -362,7 +346,7 @@ impl Segment {
             return None;
         }
         // SAFETY: checked in bounds and aligned just above.
-        Some(unsafe { &*(self.shmem.as_ptr().add(offset as usize) as *const AtomicU64) })
+        Some(unsafe { &*(self.mapping.as_ptr().add(offset as usize) as *const AtomicU64) })
     }
 
     /// Where position `pos` falls in the ring (`pos % ring_size`, as a mask).
@@ -379,7 +363,7 @@ impl Segment {
     pub fn ring_word(&self, pos: u64) -> &AtomicU64 {
         let offset = self.ring_word_offset(pos);
         // SAFETY: ring_offset + ring_position(pos) rounded down to 8 is < size and aligned.
-        unsafe { &*(self.shmem.as_ptr().add(offset as usize) as *const AtomicU64) }
+        unsafe { &*(self.mapping.as_ptr().add(offset as usize) as *const AtomicU64) }
     }
 
     /// Copies `bytes` into the ring at `pos`; the caller has checked that it does not cross the end.
@@ -393,7 +377,7 @@ impl Segment {
         unsafe {
             std::ptr::copy_nonoverlapping(
                 bytes.as_ptr(),
-                self.shmem.as_ptr().add(self.ring_offset + start),
+                self.mapping.as_ptr().add(self.ring_offset + start),
                 bytes.len(),
             )
         };
@@ -410,41 +394,13 @@ impl Segment {
         // SAFETY: source in bounds (asserted); `out` has room for len more bytes after reserve.
         unsafe {
             std::ptr::copy_nonoverlapping(
-                self.shmem.as_ptr().add(self.ring_offset + start),
+                self.mapping.as_ptr().add(self.ring_offset + start),
                 out.as_mut_ptr().add(out.len()),
                 len,
             );
             out.set_len(out.len() + len);
         }
     }
-}
-
-/// Commits the pages up front (a later write into a full /dev/shm would be a SIGBUS), and sets
-/// the mode, which `shm_open` created as 0600 less the umask.
-fn reserve_pages(name: &str, size: usize, permissions: u32) -> Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    use std::os::unix::io::AsRawFd;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .open(path(name))
-        .map_err(|source| QueueError::Os {
-            what: "opening the new segment",
-            source,
-        })?;
-    // SAFETY: fd is open for the duration of the call.
-    let code = unsafe { libc::posix_fallocate(file.as_raw_fd(), 0, size as libc::off_t) };
-    if code != 0 {
-        let why = io::Error::from_raw_os_error(code);
-        return Err(QueueError::InvalidArgument {
-            what: "capacity",
-            why: format!("cannot reserve {size} bytes of shared memory in /dev/shm: {why}"),
-        });
-    }
-    file.set_permissions(std::fs::Permissions::from_mode(permissions))
-        .map_err(|source| QueueError::Os {
-            what: "chmod of the new segment",
-            source,
-        })
 }
 
 /// A random non-zero id (the kernel's generator; the clock and pid if it is unavailable).
@@ -460,40 +416,8 @@ fn random_id() -> u64 {
     id.max(1)
 }
 
-/// Removes the name; processes that still map the segment keep it until they let go.
+/// Removes the name without looking at what it names (tests and scratch queues; users call
+/// `Queue::remove`). `false` when nothing was removed.
 pub fn unlink(name: &str) -> bool {
-    let Ok(id) = std::ffi::CString::new(os_id(name)) else {
-        return false;
-    };
-    // SAFETY: id is a valid NUL-terminated string.
-    unsafe { libc::shm_unlink(id.as_ptr()) == 0 }
-}
-
-fn map_shmem_error(name: &str, step: &'static str, error: ShmemError) -> QueueError {
-    let code = match error {
-        ShmemError::MapOpenFailed(code)
-        | ShmemError::MapCreateFailed(code)
-        | ShmemError::UnknownOsError(code) => code as i32,
-        ShmemError::MappingIdExists => libc::EEXIST,
-        other => {
-            return QueueError::Os {
-                what: step,
-                source: io::Error::other(other.to_string()),
-            }
-        }
-    };
-    if code == libc::EACCES || code == libc::EPERM {
-        return QueueError::PermissionDenied {
-            name: name.to_owned(),
-            path: path(name),
-        };
-    }
-    QueueError::Os {
-        what: if step == "open" {
-            "opening the queue"
-        } else {
-            "creating the queue"
-        },
-        source: io::Error::from_raw_os_error(code),
-    }
+    crate::shm::unlink(&os_id(name)).is_ok()
 }

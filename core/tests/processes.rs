@@ -3,10 +3,12 @@
 //! One `#[test]` runs every scenario in turn: `fork()` is only safe while no other thread of
 //! the test binary is busy, and a single test keeps the harness to one running thread.
 
-use std::os::fd::{FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use shmqueue_core::{CreateOptions, Event, Queue, Recovery};
+
+mod forking;
+use forking::*;
 
 fn name(scenario: &str) -> String {
     let name = format!("coreproc-{scenario}-{}", std::process::id());
@@ -22,54 +24,6 @@ fn open(name: &str, capacity: u64) -> Queue {
         })
     })
     .expect("open")
-}
-
-/// Runs `child` in a forked process that exits with its return code.
-fn fork(child: impl FnOnce() -> i32) -> libc::pid_t {
-    // SAFETY: the harness runs only this test; the child calls no async-signal-unsafe code that
-    // another thread could have left locked (there is no other thread doing anything).
-    match unsafe { libc::fork() } {
-        0 => {
-            let code = std::panic::catch_unwind(std::panic::AssertUnwindSafe(child)).unwrap_or(101);
-            // SAFETY: leaves without running the parent's atexit handlers or test harness.
-            unsafe { libc::_exit(code) }
-        }
-        -1 => panic!("fork failed"),
-        pid => pid,
-    }
-}
-
-fn wait_exit(pid: libc::pid_t) -> i32 {
-    let mut status = 0;
-    // SAFETY: pid is our child.
-    unsafe { libc::waitpid(pid, &mut status, 0) };
-    if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -libc::WTERMSIG(status)
-    }
-}
-
-fn kill(pid: libc::pid_t) {
-    // SAFETY: pid is our child.
-    unsafe { libc::kill(pid, libc::SIGKILL) };
-    assert_eq!(wait_exit(pid), -libc::SIGKILL);
-}
-
-fn pipe() -> (OwnedFd, OwnedFd) {
-    let mut fds = [0; 2];
-    // SAFETY: fds has room for two descriptors.
-    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
-    // SAFETY: both descriptors were just created and are owned by nobody else.
-    unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
-}
-
-fn read_byte(fd: &OwnedFd) {
-    use std::os::fd::AsRawFd;
-    let mut byte = 0u8;
-    // SAFETY: reads one byte into a local.
-    let n = unsafe { libc::read(fd.as_raw_fd(), (&mut byte as *mut u8).cast(), 1) };
-    assert_eq!(n, 1, "the child never reached its pause point");
 }
 
 fn pop_all(queue: &mut Queue) -> Vec<Vec<u8>> {
@@ -92,6 +46,59 @@ fn multi_process_scenarios() {
     }
     a_consumer_killed_while_blocked_does_not_disturb_others();
     a_sleeping_consumer_wakes_promptly_on_push();
+    the_count_of_a_killed_waiter_heals();
+}
+
+/// A child blocked in a pop on `name` for a minute (to be killed).
+fn fork_blocked_consumer(name: &str) -> libc::pid_t {
+    let child_name = name.to_owned();
+    fork(move || {
+        let mut queue = open(&child_name, 1 << 16);
+        let mut out = Vec::new();
+        let _ = queue.wait_for(
+            Event::NotEmpty,
+            Duration::from_secs(60),
+            &mut || false,
+            |q| Ok(q.pop(&mut out)?.then_some(())),
+        );
+        0
+    })
+}
+
+/// Issue 11.13: a waiter killed by SIGKILL never took itself off `not_empty_waiters`, and every
+/// later operation made a futex system call for it, for ever. Its heartbeat runs out, and the
+/// next waker clears the count.
+fn the_count_of_a_killed_waiter_heals() {
+    let name = name("killedwaiter");
+    let mut queue = open(&name, 1 << 16);
+    let pid = fork_blocked_consumer(&name);
+    let segment =
+        shmqueue_core::segment::Segment::open_existing(&name, Instant::now()).expect("map");
+    let waiters = &segment.header().not_empty_waiters;
+    let started = Instant::now();
+    while waiters.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the child never waited"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    kill(pid);
+    assert_eq!(
+        waiters.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "left counted"
+    );
+    // Past the last heartbeat (a 50 ms sleep plus a margin of a second).
+    std::thread::sleep(Duration::from_millis(1200));
+    assert!(queue.push(b"wakes nobody").expect("push"));
+    assert_eq!(
+        waiters.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the dead waiter's count was cleared"
+    );
+    drop(segment);
+    Queue::remove(&name).expect("remove");
 }
 
 /// 2 producers x 20,000 messages, 2 consumers: each message arrives exactly once.
@@ -232,6 +239,10 @@ fn a_lock_holder_killed_at(point: &'static str, push: bool, expected: Recovery) 
         stats.recoveries, 1,
         "{point}: the next holder repaired the queue"
     );
+    assert_eq!(
+        stats.last_recovery, expected,
+        "{point}: what the repair did is kept"
+    );
 
     let published = expected == Recovery::RolledForward;
     let mut wanted: Vec<Vec<u8>> = (0..100u32).map(|i| i.to_le_bytes().to_vec()).collect();
@@ -269,18 +280,7 @@ fn a_lock_holder_killed_at(point: &'static str, push: bool, expected: Recovery) 
 fn a_consumer_killed_while_blocked_does_not_disturb_others() {
     let name = name("blocked");
     let mut queue = open(&name, 1 << 16);
-    let child_name = name.clone();
-    let pid = fork(move || {
-        let mut queue = open(&child_name, 1 << 16);
-        let mut out = Vec::new();
-        let _ = queue.wait_for(
-            Event::NotEmpty,
-            Duration::from_secs(60),
-            &mut || false,
-            |q| Ok(q.pop(&mut out)?.then_some(())),
-        );
-        0
-    });
+    let pid = fork_blocked_consumer(&name);
     std::thread::sleep(Duration::from_millis(100));
     kill(pid);
     assert!(queue.push(b"after").expect("push"));

@@ -275,6 +275,74 @@ fn release_with_delay_waits_before_redelivery() {
     assert_eq!((stats.delayed, stats.in_flight, stats.expired), (0, 1, 0));
 }
 
+/// Issue 11.4: a retry loop (`release($job, 3600)` while a mail server is down) must not hold
+/// the lease slots that reserving needs. Every slot reserved, every job released for an hour:
+/// the next message can still be reserved, and a job released for a moment comes back.
+#[test]
+fn delayed_releases_give_their_lease_slots_back() {
+    let scratch = Scratch::new("delayslots");
+    let mut queue = scratch.open(1 << 16);
+    let slots = queue.stats().expect("stats").slots as usize;
+    for i in 0..=slots {
+        queue.push(&message(i, 20)).expect("push");
+    }
+    // One pushed with a delay of its own, so the in-place path (a record with a not_before word)
+    // is covered too.
+    queue
+        .push_at(b"delayed enqueue", Some(shmqueue_core::now_ms()))
+        .expect("push_at");
+    let mut out = Vec::new();
+    let jobs: Vec<_> = (0..slots)
+        .map(|_| {
+            queue
+                .reserve(Some(60_000), &mut out)
+                .expect("reserve")
+                .expect("a job")
+        })
+        .collect();
+    let (soon, later) = jobs.split_first().expect("jobs");
+    assert!(queue.release(soon, 50).expect("release"));
+    for job in later {
+        assert!(queue.release(job, 3_600_000).expect("release for an hour"));
+    }
+    let stats = queue.stats().expect("stats");
+    // The released jobs, and the delayed enqueue (due, not yet taken).
+    assert_eq!((stats.in_flight, stats.delayed), (0, slots as u64 + 1));
+    out.clear();
+    let next = queue
+        .reserve(Some(60_000), &mut out)
+        .expect("reserve after the delayed releases")
+        .expect("the next message");
+    assert_eq!(out, message(slots, 20));
+    assert!(queue.ack(&next).expect("ack"));
+    out.clear();
+    let delayed = queue
+        .reserve(Some(60_000), &mut out)
+        .expect("reserve")
+        .expect("the delayed enqueue");
+    assert_eq!(out, b"delayed enqueue");
+    assert!(queue
+        .release(&delayed, 3_600_000)
+        .expect("release in place"));
+    assert!(!queue.ack(soon).expect("a released job is no longer ours"));
+    std::thread::sleep(Duration::from_millis(80));
+    out.clear();
+    let again = queue
+        .reserve(Some(60_000), &mut out)
+        .expect("reserve")
+        .expect("the job released for a moment, after its delay");
+    assert_eq!((out, again.attempts), (message(0, 20), 2));
+    let stats = queue.stats().expect("stats");
+    assert_eq!(
+        (stats.in_flight, stats.delayed, stats.retries),
+        (1, slots as u64, slots as u64 + 1)
+    );
+    assert_eq!(
+        stats.enqueued - stats.dequeued,
+        stats.length + stats.in_flight + stats.dead
+    );
+}
+
 #[test]
 fn delayed_enqueue_is_invisible_until_its_time() {
     let scratch = Scratch::new("later");
@@ -444,4 +512,44 @@ fn a_blocked_pop_wakes_when_a_message_arrives_and_times_out_otherwise() {
         )
         .expect("wait");
     assert_eq!(got, None, "an interrupted wait returns early");
+}
+
+/// Issue 11.9: no operation waits for ever on a lock a live holder keeps. A thread holds the
+/// queue's lock; an operation with a short lock timeout fails naming that thread and its
+/// process, and works again once the lock is free.
+#[test]
+fn a_lock_kept_too_long_fails_naming_its_holder() {
+    let scratch = Scratch::new("locktimeout");
+    let mut queue = scratch.open(1 << 16);
+    queue.set_lock_timeout(Duration::from_millis(300));
+    let segment = Segment::open_existing(&scratch.name, std::time::Instant::now()).expect("map");
+    let mutex = std::ptr::addr_of!(segment.header().lock) as usize;
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let mutex = mutex as *mut libc::pthread_mutex_t;
+        // SAFETY: `segment` keeps the mapping alive until this thread is joined below.
+        assert_eq!(unsafe { libc::pthread_mutex_lock(mutex) }, 0);
+        // SAFETY: gettid has no preconditions.
+        locked_tx
+            .send(unsafe { libc::gettid() } as u32)
+            .expect("send");
+        let _ = release_rx.recv();
+        // SAFETY: this thread holds the mutex.
+        unsafe { libc::pthread_mutex_unlock(mutex) };
+    });
+    let tid = locked_rx.recv().expect("the holder locked");
+    match queue.push(b"waits") {
+        Err(QueueError::LockTimeout { holder, .. }) => {
+            assert_eq!(holder.tid, tid);
+            assert_eq!(holder.pid, Some(std::process::id()));
+            assert!(holder.command.is_some(), "{holder:?}");
+        }
+        other => panic!("expected a lock timeout naming thread {tid}, got {other:?}"),
+    }
+    assert_eq!(queue.lock_holder().map(|holder| holder.tid), Some(tid));
+    release_tx.send(()).expect("release");
+    holder.join().expect("holder");
+    assert!(queue.push(b"works again").expect("push"));
+    assert_eq!(queue.lock_holder(), None);
 }

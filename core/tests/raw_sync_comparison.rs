@@ -81,19 +81,28 @@ fn a_dead_holder_wedges_raw_sync_but_not_the_robust_mutex() {
     // SAFETY: nobody else uses the page yet.
     unsafe { mutex.init() }.expect("init");
     let robust_ns = time_pairs(|| {
-        mutex.lock().expect("lock");
+        mutex.lock(std::time::Duration::from_secs(5)).expect("lock");
         mutex.unlock();
     });
     die_holding(|| {
-        mutex.lock().expect("lock in child");
+        mutex
+            .lock(std::time::Duration::from_secs(5))
+            .expect("lock in child");
     });
     assert_eq!(
-        mutex.lock().expect("lock after the holder died"),
+        mutex
+            .lock(std::time::Duration::from_secs(5))
+            .expect("lock after the holder died"),
         Acquired::OwnerDied
     );
     mutex.mark_consistent();
     mutex.unlock();
-    assert_eq!(mutex.lock().expect("lock again"), Acquired::Clean);
+    assert_eq!(
+        mutex
+            .lock(std::time::Duration::from_secs(5))
+            .expect("lock again"),
+        Acquired::Clean
+    );
     mutex.unlock();
     println!("uncontended lock+unlock: raw_sync {raw_ns:.1} ns, robust mutex {robust_ns:.1} ns");
 }

@@ -81,7 +81,7 @@ fn on_queue<T: Send + 'static>(
 ) -> Result<T, (u16, String)> {
     shmqueue_core::segment::validate_name(name)
         .map_err(|error| Failure::from_queue(name, error))
-        .and_then(|()| access::with_queue(name, access::lock_timeout(), op))
+        .and_then(|()| access::with_queue(name, op))
         .map_err(|failure| (status(&failure), failure.message))
 }
 
