@@ -25,13 +25,21 @@ string(1) "5"
 string(2) "60"
 capacity 65536 max_attempts 9 lease 2.5
 int(8192)
-array(4) {
+array(8) {
+  ["shmqueue.allowed_classes"]=>
+  string(0) ""
   ["shmqueue.default_capacity"]=>
   string(4) "8192"
+  ["shmqueue.default_name"]=>
+  string(7) "default"
   ["shmqueue.lease"]=>
   string(3) "2.5"
+  ["shmqueue.lock_timeout"]=>
+  string(1) "5"
   ["shmqueue.max_attempts"]=>
   string(1) "9"
   ["shmqueue.permissions"]=>
   string(4) "0600"
+  ["shmqueue.trusted_users"]=>
+  string(0) ""
 }

@@ -1,5 +1,5 @@
 --TEST--
-phpinfo(INFO_MODULES) has a shmqueue section with its version and the four ini entries with their local and master values
+phpinfo(INFO_MODULES) has a shmqueue section with its version and every ini entry with its local and master values
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc'; ?>
 --INI--
@@ -25,8 +25,12 @@ segment layout version => 1
 value format version => 1
 --
 Directive => Local Value => Master Value
+shmqueue.allowed_classes => no value => no value
 shmqueue.default_capacity => 1M => 1M
+shmqueue.default_name => default => default
 shmqueue.lease => 30 => 30
+shmqueue.lock_timeout => 5 => 5
 shmqueue.max_attempts => 7 => 5
 shmqueue.permissions => 0600 => 0600
+shmqueue.trusted_users => no value => no value
 bool(true)

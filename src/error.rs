@@ -28,6 +28,8 @@ pub enum Error {
     },
     #[error("{0}; the message was moved to the dead letters (see deadLetters(), requeueDead())")]
     MovedToDeadLetters(Box<Error>),
+    #[error("{0}; the queue had no room left to keep the message as a dead letter, so it was dropped (stats()['dropped'] counts such)")]
+    DroppedForLackOfRoom(Box<Error>),
     #[error("{source} (new SHMQueue() without a name opens {name:?}: where sites share a machine, give each its own with the ini setting shmqueue.default_name)")]
     OtherSitesDefault { name: String, source: Box<Error> },
     /// `exit()` in user code called from a method: PHP is unwinding and ignores what we throw.

@@ -152,10 +152,8 @@ impl Handle {
                 return Ok(self.queue.push(bytes)?);
             }
             Ok(self
-                .wait(Event::NotFull, timeout, |queue| {
-                    Ok(queue.push(bytes)?.then_some(()))
-                })?
-                .is_some())
+                .queue
+                .push_waiting(bytes, timeout, &mut zend::interrupt_pending)?)
         })
     }
 
@@ -207,10 +205,10 @@ impl Handle {
     /// decoding) go to the dead letters rather than being lost; returns the error to report.
     fn undelivered(&mut self, payloads: &[&[u8]], error: Error) -> Error {
         match self.queue.bury(payloads) {
-            Ok(buried) if buried == payloads.len() && !error.is_ending() => {
-                Error::MovedToDeadLetters(Box::new(error))
-            }
-            _ => error,
+            _ if error.is_ending() => error,
+            Ok(buried) if buried == payloads.len() => Error::MovedToDeadLetters(Box::new(error)),
+            Ok(_) => Error::DroppedForLackOfRoom(Box::new(error)),
+            Err(_) => error,
         }
     }
 

@@ -27,7 +27,7 @@ impl Snapshot {
     }
 
     /// Whole-number fields, named and ordered as in PHP's `SHMQueue::stats()`.
-    fn counts(&self) -> [(&'static str, u64); 16] {
+    fn counts(&self) -> [(&'static str, u64); 17] {
         self.stats.counts()
     }
 }
@@ -93,7 +93,7 @@ struct Metric {
 }
 
 /// Levels are gauges; totals since the queue was created are counters (they only grow).
-const METRICS: [Metric; 18] = [
+const METRICS: [Metric; 19] = [
     Metric {
         name: "shmqueue_length",
         kind: Kind::Gauge,
@@ -191,6 +191,12 @@ const METRICS: [Metric; 18] = [
         value: |s| s.stats.full_rejections as f64,
     },
     Metric {
+        name: "shmqueue_dropped_total",
+        kind: Kind::Counter,
+        help: "Undecodable messages that found no room in the dead letters.",
+        value: |s| s.stats.dropped as f64,
+    },
+    Metric {
         name: "shmqueue_recoveries_total",
         kind: Kind::Counter,
         help: "Times the lock was taken over from a process that died holding it.",
@@ -260,6 +266,7 @@ mod tests {
                 dequeued: 5,
                 purged: 0,
                 full_rejections: 7,
+                dropped: 0,
                 retries: 1,
                 expired: 2,
                 recoveries: 0,
@@ -277,7 +284,7 @@ mod tests {
             json(&snapshot("jobs")),
             "{\"name\":\"jobs\",\"capacity\":4096,\"used_bytes\":1024,\"length\":3,\"ready\":2,\
              \"in_flight\":1,\"delayed\":1,\"dead\":4,\"enqueued\":10,\"dequeued\":5,\"purged\":0,\
-             \"full_rejections\":7,\"retries\":1,\"expired\":2,\"recoveries\":0,\"max_attempts\":5,\
+             \"full_rejections\":7,\"dropped\":0,\"retries\":1,\"expired\":2,\"recoveries\":0,\"max_attempts\":5,\
              \"lease_slots\":64,\"lease\":1.5}"
         );
     }

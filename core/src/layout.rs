@@ -16,7 +16,7 @@
 //! 080 ring state, journaled:  head, tail, next_token; then removed, corrupt (damage code),
 //!     instance (random id), damage_detail x 2
 //! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
-//! 100 purged (journaled); best effort: full_rejections, recoveries, last_recovery
+//! 100 purged (journaled); best effort: full_rejections, recoveries, last_recovery, dropped
 //! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters;
 //!     150 waiter heartbeats (u64): not_empty_heartbeat, not_full_heartbeat
 //! 180 redo journal:           state, len, 16 x (offset, value)
@@ -104,7 +104,10 @@ pub struct Header {
     pub recoveries: AtomicU64,
     /// What the last recovery did (`RECOVERY_*`; best effort, 0 before any).
     pub last_recovery: AtomicU64,
-    _reserved2: [AtomicU64; 4],
+    /// Messages taken but not delivered (undecodable) that found no room in the dead letters
+    /// (best effort; zero in segments of older versions, which kept none).
+    pub dropped: AtomicU64,
+    _reserved2: [AtomicU64; 3],
 
     /// Futex words: bumped when a message becomes available / space is freed.
     pub not_empty_seq: AtomicU32,

@@ -13,7 +13,8 @@
 //! - `records`: the record store (placing, reclaiming, compacting; the one validated walk);
 //! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
 //!   delayed retries, dead letters);
-//! - `queue`: the API users call: one lock per operation, blocking waits, per-process mappings.
+//! - `queue`: the API users call: one lock per operation, blocking waits, per-process mappings;
+//!   `stats`: what it reports.
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::unwrap_used)]
 
@@ -37,6 +38,7 @@ mod ring;
 mod scratch;
 pub mod segment;
 mod shm;
+mod stats;
 mod waiting;
 
 pub use clock::now_ms;
@@ -46,8 +48,9 @@ pub use leases::Lease;
 pub use lock::Holder;
 pub use mappings::{OpenOptions, DEFAULT_LOCK_TIMEOUT};
 pub use open::Owner;
-pub use queue::{Queue, Stats, WAIT_SLICE};
+pub use queue::{Queue, WAIT_SLICE};
 pub use recovery::Recovery;
 pub use ring::Peeked;
 pub use segment::CreateOptions;
+pub use stats::Stats;
 pub use waiting::Event;

@@ -11,11 +11,13 @@
 //! when the object was mapped (`fstat`), not on a name that could be swapped.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::error::{QueueError, Result};
+use crate::leases::Lease;
 use crate::open::Owner;
 use crate::segment::{CreateOptions, Segment};
 
@@ -114,4 +116,34 @@ pub fn release_if_removed(segment: &Rc<Segment>) {
             open.remove(segment.name());
         }
     });
+}
+
+thread_local! {
+    /// Instance ids of queues this process saw removed (the newest few): a job reserved from one
+    /// of them was lost with it, which is a lost lease, not a job of another queue.
+    static RETIRED: RefCell<VecDeque<u64>> = const { RefCell::new(VecDeque::new()) };
+}
+const RETIRED_KEPT: usize = 64;
+
+pub fn retire(segment: &Segment) {
+    let instance = segment.header().instance.load(Ordering::Relaxed);
+    RETIRED.with(|retired| {
+        let mut retired = retired.borrow_mut();
+        if retired.len() == RETIRED_KEPT {
+            retired.pop_front();
+        }
+        retired.push_back(instance);
+    });
+}
+
+/// `lost` instead of `ForeignJob` for a job whose queue this process saw removed.
+pub fn lost_with_its_queue<T>(result: Result<T>, lease: &Lease, lost: T) -> Result<T> {
+    match result {
+        Err(QueueError::ForeignJob { .. })
+            if RETIRED.with(|retired| retired.borrow().contains(&lease.queue)) =>
+        {
+            Ok(lost)
+        }
+        other => other,
+    }
 }

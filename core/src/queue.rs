@@ -19,6 +19,7 @@ use crate::records::Records;
 use crate::recovery::Recovery;
 use crate::ring::{Peeked, Ring};
 use crate::segment::{CreateOptions, Segment};
+use crate::stats::Stats;
 use crate::waiting::{Event, Waiting};
 
 /// Longest single sleep of a blocked call: how often it checks `interrupted` (pending signals)
@@ -29,55 +30,6 @@ const SPIN_RETRIES: usize = 4;
 const SPIN_PAUSES: usize = 64;
 /// Reopens tolerated within one operation while other processes keep removing the queue.
 const MAX_REOPENS: usize = 16;
-/// Counters and settings of a queue, read under its lock.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stats {
-    pub capacity: u64,
-    pub used_bytes: u64,
-    /// Messages waiting: ready now or delayed.
-    pub length: u64,
-    pub ready: u64,
-    pub in_flight: u64,
-    pub delayed: u64,
-    pub dead: u64,
-    pub enqueued: u64,
-    pub dequeued: u64,
-    pub purged: u64,
-    pub full_rejections: u64,
-    pub retries: u64,
-    pub expired: u64,
-    pub recoveries: u64,
-    pub max_attempts: u32,
-    pub lease_ms: u64,
-    pub slots: u32,
-    /// What the last take-over of the lock from a dead holder did (`Clean` when none happened).
-    pub last_recovery: Recovery,
-}
-
-impl Stats {
-    /// The whole-number fields under the names PHP's `stats()` uses (with `name` and `lease`,
-    /// the only other keys), in its order: one list for every place that reports them.
-    pub fn counts(&self) -> [(&'static str, u64); 16] {
-        [
-            ("capacity", self.capacity),
-            ("used_bytes", self.used_bytes),
-            ("length", self.length),
-            ("ready", self.ready),
-            ("in_flight", self.in_flight),
-            ("delayed", self.delayed),
-            ("dead", self.dead),
-            ("enqueued", self.enqueued),
-            ("dequeued", self.dequeued),
-            ("purged", self.purged),
-            ("full_rejections", self.full_rejections),
-            ("retries", self.retries),
-            ("expired", self.expired),
-            ("recoveries", self.recoveries),
-            ("max_attempts", u64::from(self.max_attempts)),
-            ("lease_slots", u64::from(self.slots)),
-        ]
-    }
-}
 
 pub struct Queue {
     segment: Rc<Segment>,
@@ -178,6 +130,7 @@ impl Queue {
                 uid: status.uid,
                 gid: status.gid,
             };
+            mappings::retire(&segment);
             self.segment = segment_for(segment.name(), Some(owner), || Ok(options))?;
             self.options.check_trust(&self.segment)?;
             mappings::release_if_removed(&segment);
@@ -205,16 +158,45 @@ impl Queue {
 
     /// Stores one message that may not be taken before `not_before_ms` (unix ms), if given.
     pub fn push_at(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
+        let stored = self.store(payload, not_before_ms)?;
+        if !stored {
+            self.count_full_rejection();
+        }
+        Ok(stored)
+    }
+
+    /// Stores one message, waiting up to `timeout` for room (see `wait_for`); a call that gives
+    /// up counts as one refusal, however often it retried.
+    pub fn push_waiting(
+        &mut self,
+        payload: &[u8],
+        timeout: Duration,
+        interrupted: &mut dyn FnMut() -> bool,
+    ) -> Result<bool> {
+        let stored = self
+            .wait_for(Event::NotFull, timeout, interrupted, |queue| {
+                Ok(queue.store(payload, None)?.then_some(()))
+            })?
+            .is_some();
+        if !stored {
+            self.count_full_rejection();
+        }
+        Ok(stored)
+    }
+
+    fn store(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
         let stored = self.with_ring(|ring| ring.append(payload, not_before_ms))?;
         if stored {
             self.notify(Event::NotEmpty, 1);
-        } else {
-            self.segment
-                .header()
-                .full_rejections
-                .fetch_add(1, Ordering::Relaxed);
         }
         Ok(stored)
+    }
+
+    fn count_full_rejection(&self) {
+        self.segment
+            .header()
+            .full_rejections
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     /// Stores the longest prefix of `payloads` that fits, under one lock; returns its length.
@@ -237,10 +219,7 @@ impl Queue {
             self.notify(Event::NotEmpty, stored);
         }
         if stored < payloads.len() {
-            self.segment
-                .header()
-                .full_rejections
-                .fetch_add(1, Ordering::Relaxed);
+            self.count_full_rejection();
         }
         Ok(stored)
     }
@@ -295,9 +274,10 @@ impl Queue {
     }
 
     /// Puts messages that were taken but could not be delivered (their reader could not decode
-    /// them) into the dead letters, so that nothing taken is lost; returns how many found room.
+    /// them) into the dead letters; returns how many found room. Those that did not (producers
+    /// filled the queue meanwhile) are counted in `Stats::dropped`, never lost unseen.
     pub fn bury(&mut self, payloads: &[&[u8]]) -> Result<usize> {
-        self.with_ring(|ring| {
+        let buried = self.with_ring(|ring| {
             let mut buried = 0;
             for payload in payloads {
                 if ring.append_dead(payload)? {
@@ -305,7 +285,15 @@ impl Queue {
                 }
             }
             Ok(buried)
-        })
+        })?;
+        let dropped = (payloads.len() - buried) as u64;
+        if dropped > 0 {
+            self.segment
+                .header()
+                .dropped
+                .fetch_add(dropped, Ordering::Relaxed);
+        }
+        Ok(buried)
     }
 
     /// The longest message this queue can ever hold (its ring size less a record header).
@@ -323,7 +311,8 @@ impl Queue {
 
     /// Removes a leased job for good; `false` when the lease was lost (expired and redelivered).
     pub fn ack(&mut self, lease: &Lease) -> Result<bool> {
-        let acked = self.with_ring(|ring| ring.ack(lease))?;
+        let acked =
+            mappings::lost_with_its_queue(self.with_ring(|ring| ring.ack(lease)), lease, false)?;
         if acked {
             self.notify(Event::NotFull, 1);
         }
@@ -333,7 +322,11 @@ impl Queue {
     /// Puts a leased job back for another attempt after `delay_ms`; `false` when the lease was lost.
     pub fn release(&mut self, lease: &Lease, delay_ms: u64) -> Result<bool> {
         let now = now_ms();
-        let released = self.with_ring(|ring| ring.release(lease, now, delay_ms))?;
+        let released = mappings::lost_with_its_queue(
+            self.with_ring(|ring| ring.release(lease, now, delay_ms)),
+            lease,
+            None,
+        )?;
         if released == Some(true) {
             self.notify(Event::NotEmpty, 1);
         }
@@ -408,6 +401,7 @@ impl Queue {
             dequeued: load(&c.dequeued),
             purged: load(&header.purged),
             full_rejections: load(&header.full_rejections),
+            dropped: load(&header.dropped),
             retries: load(&c.retries),
             expired: load(&c.expired),
             recoveries: load(&header.recoveries),

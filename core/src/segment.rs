@@ -64,6 +64,16 @@ impl CreateOptions {
                 ),
             );
         }
+        if self.permissions & 0o002 != 0 {
+            // Such a queue could be planted with values by anyone, so no process opens it.
+            return invalid(
+                "permissions",
+                format!(
+                    "0{:o} lets every user write the queue; share it with a group (0660) instead",
+                    self.permissions
+                ),
+            );
+        }
         if !(1..=255).contains(&self.max_attempts) {
             return invalid(
                 "max_attempts",

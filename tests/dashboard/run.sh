@@ -2,8 +2,7 @@
 # `shmqueue serve` in a real browser (Debian's headless Chromium, driven by playwright-core):
 # the page lists the queues a PHP producer made, its rates and chart move while the producer
 # runs, messages and dead letters show readable previews, requeue is refused without the token
-# (and with a wrong one) and works with it, pause stops a running PHP worker and resume lets it
-# go on. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
+# (and with a wrong one) and works with it. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
 # removed while shown give a message, never a crash of the server. Screenshots are kept in
 # $SHMQUEUE_SCREENSHOTS when set (the README's picture comes from there).
 set -uo pipefail
@@ -77,9 +76,7 @@ php_ext -r 'new SHMQueue($argv[1]); SHMQueue::remove($argv[1]);' "$prefix-gone"
 reply=$(http "$base/api/queue/$prefix-gone" GET)
 check "a queue removed while shown is a 404 with a message" "404" "${reply%% *}" "$reply"
 
-pause=0
-grep -q '"paused"' <<<"$(http "$base/api/queues" GET)" && pause=1
-DASHBOARD_PAUSE=$pause PLAYWRIGHT_CORE="$playwright" node "$here/drive.js" "$base/" "$token" "$prefix" "$shots" \
+PLAYWRIGHT_CORE="$playwright" node "$here/drive.js" "$base/" "$token" "$prefix" "$shots" \
     > "$temp/drive.out" 2>&1
 cat "$temp/drive.out"
 passed=$(grep -c '^ok - ' "$temp/drive.out")

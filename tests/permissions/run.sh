@@ -67,10 +67,29 @@ check "root reads its message back" "'secret'" "$(as root dequeue "$private")"
 echo "0660 queue of shmqowner (primary group shmqshare), used by shmqtest (member of shmqshare)"
 check "shmqowner creates a 0660 queue and stores a message" true "$(as_with shmqowner shmqueue.permissions=0660 enqueue "$shared" "from owner")"
 check "the mode on /dev/shm is 0660, group shmqshare" "660 shmqowner:shmqshare" "$(mode_of "$shared")"
-check "shmqtest (group member) reads shmqowner's message" "'from owner'" "$(as shmqtest dequeue "$shared")"
-check "shmqtest (group member) writes to the shared queue" true "$(as shmqtest enqueue "$shared" "from shmqtest")"
+untrusted=$(as shmqtest dequeue "$shared")
+echo "  $untrusted"
+check "shmqtest refuses the queue of shmqowner until it trusts shmqowner (names the owner and the setting)" yes \
+    "$([[ "$untrusted" == "SHMQueueException: "*"shmqueue.trusted_users"* && "$untrusted" == *"$(id -u shmqowner)"* ]] && echo yes)"
+check "shmqtest (group member, trusting shmqowner) reads shmqowner's message" "'from owner'" \
+    "$(as_with shmqtest shmqueue.trusted_users=shmqowner dequeue "$shared")"
+check "shmqtest (group member, trusting shmqowner) writes to the shared queue" true \
+    "$(as_with shmqtest shmqueue.trusted_users=shmqowner enqueue "$shared" "from shmqtest")"
 check "shmqowner reads shmqtest's message" "'from shmqtest'" "$(as shmqowner dequeue "$shared")"
 denied "shmqoutsider (not in the group) cannot use the 0660 queue" "$(as shmqoutsider open "$shared")" "$shared"
+
+echo "queue squatting: shmqoutsider creates a name first, writable by all, and plants an object"
+squat="$shared-squat"
+check "shmqoutsider creates a queue and plants a value" true "$(as shmqoutsider enqueue "$squat" planted)"
+runuser -u shmqoutsider -- chmod 0666 "/dev/shm/shmqueue.$squat" # as a squatter would
+squatted=$(as root dequeue "$squat")
+echo "  $squatted"
+check "root refuses the planted queue (another user's, writable by others) and says whose it is" yes \
+    "$([[ "$squatted" == "SHMQueueException: "*"$(id -u shmqoutsider)"* ]] && echo yes)"
+squatted=$(as_with root shmqueue.trusted_users=shmqoutsider dequeue "$squat")
+check "root refuses it even trusting its owner while others may write it" yes \
+    "$([[ "$squatted" == "SHMQueueException: "* ]] && echo yes)" "$squatted"
+as shmqoutsider remove "$squat" >/dev/null
 
 echo "0640 queue of shmqowner: the group may look but not use it"
 check "shmqowner creates a 0640 queue" opened "$(as_with shmqowner shmqueue.permissions=0640 open "$group_read")"
