@@ -137,6 +137,28 @@ class SHMQueue implements Countable
     public function deadLetters(int $max = 100): array {}
 
     /**
+     * Stops every take: deQueue, deQueueMany, reserve find nothing (blocking calls keep waiting)
+     * in every process until resume(); enQueue goes on. False if it was paused already.
+     *
+     * @throws SHMQueueException
+     */
+    public function pause(): bool {}
+
+    /**
+     * Lets takes go on again and wakes the calls blocked meanwhile; false if it was not paused.
+     *
+     * @throws SHMQueueException
+     */
+    public function resume(): bool {}
+
+    /**
+     * Whether the queue is paused.
+     *
+     * @throws SHMQueueException
+     */
+    public function isPaused(): bool {}
+
+    /**
      * Makes every dead letter available again, with its attempts reset; returns how many.
      *
      * @throws SHMQueueException

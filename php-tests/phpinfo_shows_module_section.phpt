@@ -21,7 +21,7 @@ var_dump(str_contains($m[1], 'version => ' . phpversion('shmqueue')));
 --EXPECTF--
 shmqueue support => enabled
 version => %s
-segment layout version => 1
+segment layout version => 2
 value format version => 1
 --
 Directive => Local Value => Master Value

@@ -38,7 +38,7 @@ printf("drained: dequeued == enqueued: %s, length %d, used_bytes %d\n",
     var_export($s['dequeued'] === $s['enqueued'], true), $s['length'], $s['used_bytes']);
 ?>
 --EXPECT--
-name capacity used_bytes length ready in_flight delayed dead enqueued dequeued purged full_rejections dropped retries expired recoveries max_attempts lease_slots lease
+name capacity used_bytes length paused ready in_flight delayed dead enqueued dequeued purged full_rejections dropped retries expired recoveries max_attempts lease_slots lease
 name ok: true, capacity 4096, max_attempts 3, lease 30.0, lease_slots 64
 enqueued 0 dequeued 0 full_rejections 0 length 0 ready 0 used_bytes>0 false
 enqueued 3 dequeued 0 full_rejections 0 length 3 ready 3 used_bytes>0 true

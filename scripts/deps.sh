@@ -20,13 +20,16 @@ packages=(
     valgrind linux-perf util-linux
     # the dashboard's browser suite: Debian's Chromium, driven by playwright-core (npm, below)
     chromium fonts-dejavu-core
+    # the PHP version matrix (tests/matrix): chroots of newer Debian suites for PHP 8.4 and 8.5,
+    # a thread-safe PHP built from Debian's source, and its embed-SAPI thread driver
+    debootstrap gcc libc6-dev dpkg-dev xz-utils
 )
 # Node.js and npm from Debian only where the machine has none of its own (machines of this
 # project's kind ship one; Debian's npm would fight it).
 command -v npm >/dev/null || packages+=(nodejs npm)
 case "${1:-}" in
     "") ;;
-    fresh-machine) packages+=(debootstrap) ;;  # the chroot of the quick start's check
+    fresh-machine) ;;  # the chroot of the quick start's check needs nothing more (debootstrap)
     *) echo "usage: bash scripts/deps.sh [fresh-machine]" >&2; exit 1 ;;
 esac
 missing=()

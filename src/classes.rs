@@ -193,6 +193,23 @@ impl ShmQueue {
         Ok(self.handle()?.dead_letters(max)?)
     }
 
+    /// Stops every take (deQueue, reserve and their batch forms find nothing; blocked ones keep
+    /// waiting) in every process until resume(); enQueue goes on. False if already paused.
+    pub fn pause(&mut self) -> PhpResult<bool> {
+        Ok(self.handle()?.pause()?)
+    }
+
+    /// Lets takes go on again and wakes the blocked ones; false if it was not paused.
+    pub fn resume(&mut self) -> PhpResult<bool> {
+        Ok(self.handle()?.resume()?)
+    }
+
+    /// Whether the queue is paused.
+    #[php(name = "isPaused")]
+    pub fn is_paused(&mut self) -> PhpResult<bool> {
+        Ok(self.handle()?.is_paused()?)
+    }
+
     /// Makes every dead letter available again, with its attempts reset; returns how many.
     #[php(name = "requeueDead")]
     pub fn requeue_dead(&mut self) -> PhpResult<i64> {

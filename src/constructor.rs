@@ -11,7 +11,7 @@
 
 use std::ffi::c_char;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Once;
 
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi;
@@ -44,10 +44,13 @@ const FRAME_SLOT: usize = std::mem::size_of::<ExecuteData>().div_ceil(std::mem::
 /// Puts `construct` in place of the generated constructor, once per process (at the first
 /// request: classes are registered after module startup).
 pub fn install_once() {
-    static INSTALLED: AtomicBool = AtomicBool::new(false);
-    if INSTALLED.swap(true, Ordering::Relaxed) {
-        return;
-    }
+    // A Once, not a flag: in a threaded PHP every thread shares the class entry, and a thread
+    // starting its first request meanwhile must wait until the install is complete.
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(install);
+}
+
+fn install() {
     let Some(class) = ClassEntry::try_find("SHMQueue") else {
         return;
     };

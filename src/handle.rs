@@ -342,6 +342,18 @@ impl Handle {
         Ok(list)
     }
 
+    pub fn pause(&mut self) -> Result<bool> {
+        Ok(self.queue.pause()?)
+    }
+
+    pub fn resume(&mut self) -> Result<bool> {
+        Ok(self.queue.resume()?)
+    }
+
+    pub fn is_paused(&mut self) -> Result<bool> {
+        Ok(self.queue.is_paused()?)
+    }
+
     pub fn requeue_dead(&mut self) -> Result<i64> {
         Ok(self.queue.requeue_dead()? as i64)
     }

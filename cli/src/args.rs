@@ -20,6 +20,9 @@ commands:
                                      (ready, leased, delayed, dead) and attempts, left in place
   dead NAME [N]                      the oldest N dead letters (default 10)
   requeue-dead NAME                  makes every dead letter of NAME available again
+  pause NAME | resume NAME           stops every take of NAME (deQueue, reserve: they find
+                                     nothing and blocked ones keep waiting; enQueue goes on)
+                                     until resume, which wakes them
   purge NAME                         deletes every dead letter of NAME (waiting messages stay)
   remove NAME                        deletes the queue NAME and its messages, without asking
   watch NAME [--interval S] [--count N]
@@ -81,6 +84,10 @@ pub enum Command {
         name: String,
         interval: Duration,
         count: Option<u64>,
+    },
+    Pause {
+        name: String,
+        paused: bool,
     },
     Serve {
         listen: String,
@@ -241,12 +248,17 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 Command::Dead { name, max }
             })
         }
-        "requeue-dead" | "purge" | "remove" => {
+        "requeue-dead" | "purge" | "remove" | "pause" | "resume" => {
             words.allow_flags(&[])?;
             let (name, _) = words.name_and(0)?;
             Ok(match command.as_str() {
                 "requeue-dead" => Command::RequeueDead { name },
                 "purge" => Command::Purge { name },
+                "pause" => Command::Pause { name, paused: true },
+                "resume" => Command::Pause {
+                    name,
+                    paused: false,
+                },
                 _ => Command::Remove { name },
             })
         }

@@ -70,6 +70,23 @@ fn run(command: Command) -> Result<(), Failure> {
             interval,
             count,
         } => watch::run(&name, interval, count),
+        Command::Pause { name, paused } => {
+            let changed = on_queue(&name, move |queue| {
+                if paused {
+                    queue.pause()
+                } else {
+                    queue.resume()
+                }
+            })?;
+            emit(&match (paused, changed) {
+                (true, true) => format!(
+                    "paused queue {name:?}: nothing is taken from it until `shmqueue resume`\n"
+                ),
+                (true, false) => format!("queue {name:?} was paused already\n"),
+                (false, true) => format!("resumed queue {name:?}\n"),
+                (false, false) => format!("queue {name:?} was not paused\n"),
+            })
+        }
         Command::Serve { listen, token_file } => serve::run(serve::Options { listen, token_file }),
     }
 }

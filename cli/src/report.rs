@@ -27,7 +27,7 @@ impl Snapshot {
     }
 
     /// Whole-number fields, named and ordered as in PHP's `SHMQueue::stats()`.
-    fn counts(&self) -> [(&'static str, u64); 17] {
+    fn counts(&self) -> [(&'static str, u64); 18] {
         self.stats.counts()
     }
 }
@@ -266,6 +266,7 @@ mod tests {
                 dequeued: 5,
                 purged: 0,
                 full_rejections: 7,
+                paused: false,
                 dropped: 0,
                 retries: 1,
                 expired: 2,
@@ -282,7 +283,7 @@ mod tests {
     fn json_has_the_keys_and_types_of_php_stats() {
         assert_eq!(
             json(&snapshot("jobs")),
-            "{\"name\":\"jobs\",\"capacity\":4096,\"used_bytes\":1024,\"length\":3,\"ready\":2,\
+            "{\"name\":\"jobs\",\"capacity\":4096,\"used_bytes\":1024,\"length\":3,\"paused\":0,\"ready\":2,\
              \"in_flight\":1,\"delayed\":1,\"dead\":4,\"enqueued\":10,\"dequeued\":5,\"purged\":0,\
              \"full_rejections\":7,\"dropped\":0,\"retries\":1,\"expired\":2,\"recoveries\":0,\"max_attempts\":5,\
              \"lease_slots\":64,\"lease\":1.5}"

@@ -16,7 +16,8 @@
 //! 080 ring state, journaled:  head, tail, next_token; then removed, corrupt (damage code),
 //!     instance (random id), damage_detail x 2
 //! 0C0 counters, journaled:    ready, in_flight, delayed, dead, enqueued, dequeued, retries, expired
-//! 100 purged (journaled); best effort: full_rejections, recoveries, last_recovery, dropped
+//! 100 purged (journaled); best effort: full_rejections, recoveries, last_recovery, dropped;
+//!     128 paused (set and cleared under the lock)
 //! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters;
 //!     150 waiter heartbeats (u64): not_empty_heartbeat, not_full_heartbeat
 //! 180 redo journal:           state, len, 16 x (offset, value)
@@ -40,7 +41,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64};
 /// "SHMQUEUE" read as a little-endian u64.
 pub const MAGIC: u64 = u64::from_le_bytes(*b"SHMQUEUE");
 /// Bumped on any change a reader of the previous version would misread.
-pub const LAYOUT_VERSION: u32 = 1;
+pub const LAYOUT_VERSION: u32 = 2;
 /// `init_state` once the creator finished writing the header (stored last, with Release).
 pub const INIT_READY: u32 = 0x5245_4459; // "READ"
 
@@ -107,7 +108,9 @@ pub struct Header {
     /// Messages taken but not delivered (undecodable) that found no room in the dead letters
     /// (best effort; zero in segments of older versions, which kept none).
     pub dropped: AtomicU64,
-    _reserved2: [AtomicU64; 3],
+    /// Non-zero while the queue is paused: takes find nothing, stores go on (version 2).
+    pub paused: AtomicU64,
+    _reserved2: [AtomicU64; 2],
 
     /// Futex words: bumped when a message becomes available / space is freed.
     pub not_empty_seq: AtomicU32,
@@ -210,6 +213,8 @@ const _: () = {
     assert!(offset_of!(Header, corrupt) == 0xA0);
     assert!(offset_of!(Header, damage_detail) == 0xB0);
     assert!(offset_of!(Header, last_recovery) == 0x118);
+    assert!(offset_of!(Header, dropped) == 0x120);
+    assert!(offset_of!(Header, paused) == 0x128);
     assert!(offset_of!(Header, not_empty_heartbeat) == 0x150);
     assert!(offset_of!(Header, journal) == JOURNAL_OFFSET);
     assert!(JOURNAL_OFFSET + size_of::<Journal>() <= 0x300);

@@ -273,6 +273,25 @@ impl Queue {
         Ok(taken)
     }
 
+    /// Stops every take (pop, reserve, their batch forms) until `resume`, in every process;
+    /// stores go on. `false` when it was paused already.
+    pub fn pause(&mut self) -> Result<bool> {
+        self.with_ring(|ring| Ok(ring.set_paused(true)))
+    }
+
+    /// Lets takes go on again and wakes the blocked ones; `false` when it was not paused.
+    pub fn resume(&mut self) -> Result<bool> {
+        let resumed = self.with_ring(|ring| Ok(ring.set_paused(false)))?;
+        if resumed {
+            Waiting::of(self.segment.header(), Event::NotEmpty).wake_all();
+        }
+        Ok(resumed)
+    }
+
+    pub fn is_paused(&mut self) -> Result<bool> {
+        self.with_ring(|ring| Ok(ring.is_paused()))
+    }
+
     /// Puts messages that were taken but could not be delivered (their reader could not decode
     /// them) into the dead letters; returns how many found room. Those that did not (producers
     /// filled the queue meanwhile) are counted in `Stats::dropped`, never lost unseen.
@@ -402,6 +421,7 @@ impl Queue {
             purged: load(&header.purged),
             full_rejections: load(&header.full_rejections),
             dropped: load(&header.dropped),
+            paused: load(&header.paused) != 0,
             retries: load(&c.retries),
             expired: load(&c.expired),
             recoveries: load(&header.recoveries),

@@ -130,9 +130,22 @@ impl<'a> Ring<'a> {
         Ok(true)
     }
 
+    /// Sets the paused flag (under the lock, so no take is half-way); whether it changed.
+    pub fn set_paused(&self, paused: bool) -> bool {
+        let was = self.header.paused.swap(u64::from(paused), Ordering::AcqRel) != 0;
+        was != paused
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.header.paused.load(Ordering::Acquire) != 0
+    }
+
     /// The first record that can be taken at `now`. Leases found expired with no attempts left
     /// are moved to the dead letters on the way.
     pub(crate) fn find_available(&self, now: &LazyNow) -> Result<Option<Available>> {
+        if self.header.paused.load(Ordering::Acquire) != 0 {
+            return Ok(None); // paused: nothing may be taken until resumed
+        }
         for (skipped, record) in (0u32..).zip(self.records.walk()?) {
             let (pos, header) = record?;
             let found = |expired_lease| {

@@ -18,6 +18,8 @@ pub struct Stats {
     pub dequeued: u64,
     pub purged: u64,
     pub full_rejections: u64,
+    /// Whether takes are paused (`Queue::pause`).
+    pub paused: bool,
     /// Undecodable messages whose dead letter found no room (see `bury`).
     pub dropped: u64,
     pub retries: u64,
@@ -33,11 +35,12 @@ pub struct Stats {
 impl Stats {
     /// The whole-number fields under the names PHP's `stats()` uses (with `name` and `lease`,
     /// the only other keys), in its order: one list for every place that reports them.
-    pub fn counts(&self) -> [(&'static str, u64); 17] {
+    pub fn counts(&self) -> [(&'static str, u64); 18] {
         [
             ("capacity", self.capacity),
             ("used_bytes", self.used_bytes),
             ("length", self.length),
+            ("paused", u64::from(self.paused)),
             ("ready", self.ready),
             ("in_flight", self.in_flight),
             ("delayed", self.delayed),

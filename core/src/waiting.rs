@@ -97,7 +97,7 @@ impl<'a> Waiting<'a> {
         futex::wake(self.seq, count);
     }
 
-    /// Wakes every sleeper (the queue was removed).
+    /// Wakes every sleeper (the queue was removed, or resumed).
     pub fn wake_all(&self) {
         self.seq.fetch_add(1, Ordering::SeqCst);
         futex::wake_all(self.seq);

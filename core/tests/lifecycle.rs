@@ -341,10 +341,26 @@ fn queues_of_untrusted_owners_or_writable_by_others_are_refused() {
     Queue::open_with(&name, trusting, || Ok(options(0o600))).expect("a trusted owner's queue");
     Queue::remove(&name).expect("remove");
 
-    // Root's own queue, but writable by everyone (made so by another process).
+    // Nobody creates a queue writable by everyone...
+    match Queue::open(&name, || Ok(options(0o666))) {
+        Err(QueueError::InvalidArgument {
+            what: "permissions",
+            ..
+        }) => {}
+        other => panic!(
+            "expected a world-writable mode refused, got {:?}",
+            other.err()
+        ),
+    }
+    // ...but another process can make root's own queue so afterwards.
     let maker = name.clone();
-    let pid = fork(move || i32::from(Queue::open(&maker, || Ok(options(0o666))).is_err()));
+    let pid = fork(move || i32::from(Queue::open(&maker, || Ok(options(0o600))).is_err()));
     assert_eq!(wait_exit(pid), 0);
+    std::fs::set_permissions(
+        shmqueue_core::segment::path(&name),
+        std::os::unix::fs::PermissionsExt::from_mode(0o666),
+    )
+    .expect("chmod 0666");
     match Queue::open_with(&name, OpenOptions::default(), || Ok(options(0o600))) {
         Err(QueueError::Untrusted {
             owner_uid: 0,

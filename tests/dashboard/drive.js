@@ -40,7 +40,7 @@ async function until(what, seconds, f) {
     check("the page lists the queues the PHP producer made", shown, "rows for " + mail + " and " + dead + " missing");
 
     // The producer is running: the enqueue rate goes above zero and the chart has a line.
-    const rate = await until("rate", 15, async () => parseFloat(await cellText(mail, 7)) > 0 && cellText(mail, 7));
+    const rate = await until("rate", 15, async () => parseFloat(await cellText(mail, 8)) > 0 && cellText(mail, 8));
     check("the enqueue rate moves while the producer runs", !!rate, "enqueued/s stayed 0");
     await row(mail).click();
     const chartBefore = await page.evaluate(() => fetch(document.getElementById("chart").src).then((r) => r.text()));
@@ -64,7 +64,7 @@ async function until(what, seconds, f) {
     const refused = await until("refused", 5, async () => (await page.textContent("#notice")).includes("needs the server's token"));
     await sleep(500);
     check("requeue without the token is refused and changes nothing",
-      refused && (await cellText(dead, 5)) === "3", `notice ${await page.textContent("#notice")}, dead ${await cellText(dead, 5)}`);
+      refused && (await cellText(dead, 6)) === "3", `notice ${await page.textContent("#notice")}, dead ${await cellText(dead, 6)}`);
     await page.fill("#token", "wrong-token-wrong-token");
     await page.click("button[data-action=requeue-dead]");
     const wrong = await until("wrong", 5, async () => (await page.textContent("#notice")).includes("token is wrong"));
@@ -72,11 +72,28 @@ async function until(what, seconds, f) {
     await page.fill("#token", token);
     await page.click("button[data-action=requeue-dead]");
     const done = await until("done", 5, async () => (await page.textContent("#notice")).includes("requeued 3"));
-    const zero = await until("zero", 5, async () => (await cellText(dead, 5)) === "0");
+    const zero = await until("zero", 5, async () => (await cellText(dead, 6)) === "0");
     check("requeue with the token moves the dead letters back", done && zero,
-      `notice ${await page.textContent("#notice")}, dead ${await cellText(dead, 5)}`);
+      `notice ${await page.textContent("#notice")}, dead ${await cellText(dead, 6)}`);
     await page.screenshot({ path: `${shots}/dashboard-dead.png`, fullPage: true });
 
+    // Pause stops the running worker (its backlog only grows), resume lets it drain it.
+    const work = `${prefix}-work`;
+    await until("work row", 10, async () => (await row(work).count()) === 1);
+    await row(work).click();
+    await page.click("button[data-action=pause]");
+    const paused = await until("paused", 5, async () => (await cellText(work, 1)) === "paused");
+    const ready = async () => parseInt(await cellText(work, 3), 10);
+    await sleep(1500);
+    const a = await ready();
+    await sleep(2000);
+    const b = await ready();
+    check("pause stops the running worker (the backlog only grows)", !!paused && b > a,
+      `state ${await cellText(work, 1)}, ready ${a} then ${b}`);
+    await page.screenshot({ path: `${shots}/dashboard-paused.png` });
+    await page.click("button[data-action=resume]");
+    const drained = await until("drained", 15, async () => (await cellText(work, 1)) === "running" && (await ready()) < 5);
+    check("resume lets the worker go on (the backlog drains)", !!drained, `ready ${await ready()}`);
     check("the page ran without a script error", errors.length === 0, errors.join("; "));
   } finally {
     await browser.close();

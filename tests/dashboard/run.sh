@@ -2,7 +2,8 @@
 # `shmqueue serve` in a real browser (Debian's headless Chromium, driven by playwright-core):
 # the page lists the queues a PHP producer made, its rates and chart move while the producer
 # runs, messages and dead letters show readable previews, requeue is refused without the token
-# (and with a wrong one) and works with it. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
+# (and with a wrong one) and works with it, pause stops a running PHP worker and resume lets it
+# go on. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
 # removed while shown give a message, never a crash of the server. Screenshots are kept in
 # $SHMQUEUE_SCREENSHOTS when set (the README's picture comes from there).
 set -uo pipefail
@@ -35,11 +36,11 @@ php_ext -r '
     new SHMQueue("$p-mail", 1 << 20);
     new SHMQueue("$p-work", 1 << 20);' "$prefix"
 php_bg() { "$PHP_BIN" -n -d extension="$SHMQUEUE_SO" "$@" & } # $! is PHP itself, not a subshell
-php_bg -r '$q = new SHMQueue($argv[1]); for ($i = 0; $i < 4000; $i++) { $q->enQueue(["to" => "user$i@example.org", "n" => $i]); usleep(5000); }' "$prefix-mail"
+php_bg -r '$q = new SHMQueue($argv[1]); for ($i = 0; ; $i++) { $q->enQueue(["to" => "user$i@example.org", "n" => $i]); usleep(5000); }' "$prefix-mail"
 producer=$!
 at_exit "kill $producer"
 # The work queue: fed steadily, drained by a worker that blocks on deQueue.
-php_bg -r '$q = new SHMQueue($argv[1]); for ($i = 0; $i < 6000; $i++) { $q->enQueue($i); usleep(4000); }' "$prefix-work"
+php_bg -r '$q = new SHMQueue($argv[1]); for ($i = 0; ; $i++) { $q->enQueue($i); usleep(4000); }' "$prefix-work"
 feeder=$!
 at_exit "kill $feeder"
 php_bg -r '$q = new SHMQueue($argv[1]); while (true) { $q->deQueue(1.0); }' "$prefix-work"

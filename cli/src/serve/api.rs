@@ -121,7 +121,7 @@ pub fn queue(name: &str) -> Result<String, (u16, String)> {
     ))
 }
 
-/// `NAME/ACTION`: requeue-dead or purge-dead.
+/// `NAME/ACTION`: requeue-dead, purge-dead, pause or resume.
 pub fn act(target: &str) -> Result<String, (u16, String)> {
     let Some((name, action)) = target.split_once('/') else {
         return Err((404, "no such action".to_owned()));
@@ -134,6 +134,25 @@ pub fn act(target: &str) -> Result<String, (u16, String)> {
         "purge-dead" => {
             let purged = on_queue(name, |queue| queue.purge_dead())?;
             format!("purged {purged} dead letter(s) of {name}")
+        }
+        "pause" | "resume" => {
+            let pause = action == "pause";
+            let changed = on_queue(
+                name,
+                move |queue| {
+                    if pause {
+                        queue.pause()
+                    } else {
+                        queue.resume()
+                    }
+                },
+            )?;
+            match (pause, changed) {
+                (true, true) => format!("paused {name}"),
+                (true, false) => format!("{name} was paused already"),
+                (false, true) => format!("resumed {name}"),
+                (false, false) => format!("{name} was not paused"),
+            }
         }
         _ => return Err((404, format!("no action {action:?}"))),
     };

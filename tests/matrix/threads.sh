@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The threaded test on a thread-safe PHP: threads.c runs THREADS PHP threads at once (embed SAPI),
+# each serving ROUNDS requests of thread.php, OPS operations each, with objects of its own: a
+# queue of its own (in order, plain and reserve/ack), and a small queue shared with consumer.php,
+# another process, which answers every message on a reply queue the threads block on. Nothing
+# may be lost or duplicated, and nothing left behind.
+#   PHP_BIN=<zts>/bin/php PHP_CONFIG=<zts>/bin/php-config bash tests/matrix/threads.sh SHMQUEUE_SO
+#   MT_THREADS (8), MT_ROUNDS (3), MT_OPS (500) override the sizes
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../lib/common.sh"
+SHMQUEUE_SO=$1
+threads=${MT_THREADS:-8} rounds=${MT_ROUNDS:-3} ops=${MT_OPS:-500}
+total=$((threads * rounds * ops))
+prefix="matrix-threads-$$"
+make_temp_dir temp threads
+require_extension
+
+driver="$temp/threads"
+if ! gcc -O1 -g -pthread -o "$driver" "$here/threads.c" $("$PHP_CONFIG" --includes) \
+    -L"$("$PHP_CONFIG" --prefix)/lib" -Wl,-rpath,"$("$PHP_CONFIG" --prefix)/lib" -lphp 2>"$temp/gcc.log"; then
+    fail "threads.c builds against the embed SAPI" "$(head -20 "$temp/gcc.log")"
+    finish
+fi
+pass "threads.c builds against the embed SAPI"
+echo "extension=$SHMQUEUE_SO" > "$temp/php.ini"
+
+# The shared queue is small (16 KiB), so that senders block for room while the consumer works.
+at_exit "remove_queue $prefix-shared; remove_queue $prefix-replies"
+php_ext -r 'new SHMQueue($argv[1], 16384); new SHMQueue($argv[2]);' "$prefix-shared" "$prefix-replies"
+php_ext "$here/consumer.php" "$prefix" "$total" > "$temp/consumer.out" 2>&1 &
+consumer=$!
+at_exit "kill $consumer"
+started=$(seconds_now)
+MT_PREFIX=$prefix MT_OPS=$ops "$driver" "$temp/php.ini" "$here/thread.php" "$threads" "$rounds" > "$temp/threads.out" 2>&1
+status=$?
+wait "$consumer"
+seconds=$(seconds_since "$started")
+
+check "driver: every request of every thread reported (exit status)" 0 "$status" "$(grep -v '^thread' "$temp/threads.out" | head -10)"
+check "driver: $threads threads x $rounds requests" "requests reported: $((threads * rounds)) of $((threads * rounds))" \
+    "$(grep '^requests reported' "$temp/threads.out")"
+read -r in_order left sent replies sum < <(awk '/^thread .* round / {
+        split($6, own, "/"); in_order += own[1]; left += $9; sent += $12; replies += $14; sum += $16 }
+    END { printf "%d %d %d %d %.0f\n", in_order, left, sent, replies, sum }' "$temp/threads.out")
+check "own queues: every value came back equal and in order" "$total" "$in_order"
+check "own queues: nothing left in them" 0 "$left"
+check "shared queue: every message sent" "$total" "$sent"
+check "consumer (another process) got each message once" \
+    "consumer: $total distinct, 0 duplicates, 0 malformed" "$(cat "$temp/consumer.out")"
+check "threads got every reply (blocking deQueue)" "$total" "$replies"
+check "the replies were each number 1..$total once (their sum)" "$((total * (total + 1) / 2))" "$sum"
+check "shared and reply queues are empty afterwards" "0 0" \
+    "$(php_ext -r 'echo count(new SHMQueue($argv[1])), " ", count(new SHMQueue($argv[2]));' "$prefix-shared" "$prefix-replies")"
+echo "figures: $threads threads x $rounds requests x $ops operations = $total messages each way, $seconds s"
+finish
