@@ -77,13 +77,26 @@ else
 fi
 
 echo "php-fpm worker memory: $requests requests"
-if fpm_prepare "$dir" "$SHMQUEUE_SO" "$here/churn-request.php" "$here/values.php" &&
+if fpm_prepare "$dir" "$SHMQUEUE_SO" "$here/churn-request.php" "$here/values.php" "$here/fatal-request.php" &&
     fpm_start churn < <(fpm_pool churn 1 0 0); then
     as_pool_user=()
     [ "$(id -u)" -eq 0 ] && as_pool_user=(runuser -u www-data --)
     "${as_pool_user[@]}" "$PHP_BIN" -n -d extension="$dir/shmqueue.so" -r 'new SHMQueue($argv[1], 1 << 20);' "$queue-fpm"
     "$PHP_BIN" -n "$here/memory.php" "$dir/churn.sock" "$dir/churn-request.php" "$requests" "$queue-fpm" | tee "$dir/memory.out"
     count_checks "$dir/memory.out"
+    # The same worker, 20 requests that each die of memory_limit while deQueue decodes a 6 MiB
+    # message: the message's copy must not stay behind in the worker each time.
+    "${as_pool_user[@]}" "$PHP_BIN" -n -d extension="$dir/shmqueue.so" -r 'new SHMQueue($argv[1], 16 << 20);' "$queue-fatal"
+    at_exit "remove_queues '$queue-fatal'"
+    before=$(fcgi_get "$dir/churn.sock" "$dir/fatal-request.php" "rss=1")
+    for _ in $(seq 20); do fcgi_get "$dir/churn.sock" "$dir/fatal-request.php" "queue=$queue-fatal" >/dev/null; done
+    after=$(fcgi_get "$dir/churn.sock" "$dir/fatal-request.php" "rss=1")
+    echo "worker memory before and after 20 fatal decodes: $before / $after"
+    read -r _ pid_before kb_before <<<"$before"
+    read -r _ pid_after kb_after <<<"$after"
+    check "the same worker served the fatal requests" "$pid_before" "$pid_after"
+    expect "20 memory_limit fatals inside deQueue leave no 6 MiB copies behind (RssAnon growth kB)" \
+        "$(( ${kb_after:-999999} - ${kb_before:-0} ))" -lt 20000
 else
     fail "starting php-fpm: expected the pool to listen, got the log above"
 fi
