@@ -6,7 +6,7 @@
 //   BENCH_RUNS     runs (default 3)
 //   BENCH_BATCH    enqueues (then dequeues) per batch (default 50: the original class holds 99)
 //   BENCH_REDIS_PORT  loopback port of the redis-server to use (unset: redis rows are n/a)
-//   BENCH_ORIGINAL    path of the original class (default ../shared/reference/original_shmqueue.php)
+//   BENCH_ORIGINAL    path of the original class (default tests/compat/original_shmqueue.php)
 //   BENCH_TMPDIR   where the bench's files go, the original's shmq.ptr included (default: the
 //                  system temp dir); orig-per-op-shm keeps its shmq.ptr in /dev/shm (tmpfs)
 //   SHMQUEUE_SO    the extension's .so, for the php-fpm memory measurement
@@ -29,7 +29,7 @@ $seconds = (float) (getenv('BENCH_SECONDS') ?: 1.0);
 $runs = max(1, (int) (getenv('BENCH_RUNS') ?: 3));
 $batch = max(1, (int) (getenv('BENCH_BATCH') ?: 50));
 $redisPort = getenv('BENCH_REDIS_PORT') ? (int) getenv('BENCH_REDIS_PORT') : null;
-$originalPath = getenv('BENCH_ORIGINAL') ?: dirname(__DIR__) . '/../shared/reference/original_shmqueue.php';
+$originalPath = getenv('BENCH_ORIGINAL') ?: dirname(__DIR__) . '/tests/compat/original_shmqueue.php';
 $extensionPath = getenv('SHMQUEUE_SO') ?: '';
 $only = fn (string $variable) => getenv($variable) ? explode(',', getenv($variable)) : null;
 $onlyDrivers = $only('BENCH_DRIVERS');

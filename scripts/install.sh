@@ -7,7 +7,8 @@
 #   3. writes /etc/php/<V>/mods-available/shmqueue.ini: the extension= line and every shmqueue.*
 #      setting with its default, commented out (defaults read from the extension itself);
 #   4. enables it for every SAPI (cli, fpm, ...) with phpenmod, and reloads php<V>-fpm if it runs;
-#   5. installs the operator command `shmqueue` (list, stats, peek, ...) as /usr/local/bin/shmqueue.
+#   5. installs the operator command `shmqueue` (list, stats, peek, serve ...) as /usr/local/bin/shmqueue,
+#      and the dashboard's systemd unit shmqueue-serve.service, not enabled.
 # Running it again brings everything up to date and says what changed.
 #
 #   sudo bash scripts/install.sh              PHP version: that of `php` (SHMQUEUE_PHP_VERSION=8.2)
@@ -25,6 +26,7 @@ mods_available=/etc/php/$version/mods-available
 ini_file=$mods_available/shmqueue.ini
 fpm_service=php$version-fpm
 cli_target=${SHMQUEUE_CLI_DIR:-/usr/local/bin}/shmqueue
+unit_target=${SHMQUEUE_UNIT_DIR:-/etc/systemd/system}/shmqueue-serve.service
 
 # Settings written to shmqueue.ini, each with what it does. The defaults are not here: they come
 # from the built extension, and a setting it has that is missing here stops the install.
@@ -33,6 +35,10 @@ declare -A setting_help=(
     [shmqueue.permissions]='Mode of new queues (octal): 0600 is the creating user only; 0660 adds its group.'
     [shmqueue.max_attempts]='Deliveries of a reserved job before it goes to the dead letters, for new queues (1 to 255).'
     [shmqueue.lease]='Default lease of reserve(), in seconds, for new queues: an unacknowledged job is delivered again after it.'
+    [shmqueue.default_name]='The queue new SHMQueue() opens; give each site its own where sites share a machine (per pool).'
+    [shmqueue.allowed_classes]='Classes stored objects may come back as: empty for any, "none", or a comma-separated list.'
+    [shmqueue.trusted_users]='Users (names or uids) besides the process'"'"'s own and root whose queues it opens (php.ini or pool only).'
+    [shmqueue.lock_timeout]='Seconds an operation waits for a lock another process holds before it throws naming it (php.ini or pool only).'
 )
 
 # Graceful reload (php-fpm finishes running requests, then starts workers that load the new ini).
@@ -127,6 +133,10 @@ install_shmqueue() {
     reload_fpm
     mkdir -p "$(dirname "$cli_target")"
     replace_file "$target/shmqueue" "$cli_target" 0755
+    if [ -d "$(dirname "$unit_target")" ]; then
+        replace_file "$root/scripts/shmqueue-serve.service" "$unit_target" 0644
+        say "the dashboard's unit is installed, not enabled: systemctl enable --now shmqueue-serve"
+    fi
 
     local listed
     listed=$("php$version" -m 2>&1 | grep -x shmqueue || true)
@@ -152,6 +162,11 @@ uninstall_shmqueue() {
     if [ -n "$extension_dir" ] && [ -e "$extension_dir/shmqueue.so" ]; then
         rm -f "$extension_dir/shmqueue.so"
         say "removed: $extension_dir/shmqueue.so"
+        did=1
+    fi
+    if [ -e "$unit_target" ]; then
+        rm -f "$unit_target"
+        say "removed: $unit_target"
         did=1
     fi
     if [ -e "$cli_target" ]; then

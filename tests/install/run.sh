@@ -126,7 +126,15 @@ SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/install.sh" > "$temp/install2.out" 2>&1
 status=$?
 check "install.sh run again succeeds" 0 "$status" "$(tail -5 "$temp/install2.out")"
-check "install.sh run again changes no file (3 unchanged)" 3 "$(grep -c '^  unchanged: ' "$temp/install2.out")" \
+installed_files=3 # the extension, its ini, the command; and the dashboard's unit where systemd is
+unit=/etc/systemd/system/shmqueue-serve.service
+if [ -d /etc/systemd/system ]; then
+    installed_files=4
+    check "the dashboard's systemd unit is installed, not enabled" "yes no" \
+        "$([ -f "$unit" ] && echo yes || echo no) $([ -e /etc/systemd/system/multi-user.target.wants/shmqueue-serve.service ] && echo yes || echo no)"
+fi
+check "install.sh run again changes no file ($installed_files unchanged)" "$installed_files 0" \
+    "$(grep -c '^  unchanged: ' "$temp/install2.out") $(grep -c '^  \(installed\|updated\): ' "$temp/install2.out")" \
     "its output:" "$(cat "$temp/install2.out")"
 
 SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
@@ -137,7 +145,7 @@ check "php -m no longer lists shmqueue" "" "$(php -m 2>&1 | grep -x shmqueue)"
 check "php-fpm$VERSION -m no longer lists shmqueue" "" "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
 check "php starts without a warning about a missing shmqueue" "" "$(php -r '' 2>&1 | grep -i shmqueue)"
 check "the running php-fpm no longer has shmqueue after the reload" "not loaded" "$(fpm_answer_becomes "not loaded")"
-left=$(ls -d "$ini_file" "$extension_dir/shmqueue.so" "$cli_file" /etc/php/"$VERSION"/*/conf.d/*shmqueue* 2>/dev/null)
+left=$(ls -d "$ini_file" "$extension_dir/shmqueue.so" "$cli_file" "$unit" /etc/php/"$VERSION"/*/conf.d/*shmqueue* 2>/dev/null)
 check "uninstall.sh leaves no file or link behind" "" "$left"
 SHMQUEUE_PHP_VERSION=$VERSION bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall2.out" 2>&1
 status=$?
