@@ -33,7 +33,7 @@ pools() {
 }
 fpm_start main "${pause_points[@]/#/pause-}" < <(pools) || { fail "starting php-fpm: expected the pools to listen, got the log above"; finish; }
 
-# The queue belongs to the pools' user; root (the drain) may open it anyway.
+# The queue belongs to the pools' user; root (the drain, the checker) opens it trusting that user.
 as_pool_user=()
 [ "$(id -u)" -eq 0 ] && as_pool_user=(runuser -u www-data --)
 for name in "$queue" "$scratch"; do
@@ -63,9 +63,10 @@ echo "main last.1 enqueue" >>"$dir/requests.txt"
 sleep 0.5
 fpm_stop
 
-if "${PHP_RUN[@]}" "$here/../chaos/lib/drain.php" "$dir/drain-main.log" 30 "dequeue:$queue" >"$dir/drain-main.json" &&
-    "${PHP_RUN[@]}" "$here/../chaos/lib/drain.php" "$dir/drain-scratch.log" 30 "dequeue:$scratch" >"$dir/drain-scratch.json"; then
-    "${PHP_RUN[@]}" "$here/check.php" "$dir" "$queue" "$scratch" "$plain" | tee "$dir/check.out"
+as_root=("${PHP_RUN[@]}" -d shmqueue.trusted_users=www-data)
+if "${as_root[@]}" "$here/../chaos/lib/drain.php" "$dir/drain-main.log" 30 "dequeue:$queue" >"$dir/drain-main.json" &&
+    "${as_root[@]}" "$here/../chaos/lib/drain.php" "$dir/drain-scratch.log" 30 "dequeue:$scratch" >"$dir/drain-scratch.json"; then
+    "${as_root[@]}" "$here/check.php" "$dir" "$queue" "$scratch" "$plain" | tee "$dir/check.out"
     count_checks "$dir/check.out"
 else
     fail "draining the queues: expected the drain to finish, got an error (see above)"
