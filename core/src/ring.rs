@@ -21,6 +21,8 @@ use crate::segment::Segment;
 pub struct Peeked {
     pub state: RecordState,
     pub attempts: u32,
+    /// For a leased (or delayed-retry) record: when its slot's time runs out (unix ms).
+    pub until_ms: Option<u64>,
     pub payload: Vec<u8>,
 }
 
@@ -262,9 +264,14 @@ impl<'a> Ring<'a> {
             if !matches!(header.state, RecordState::Done | RecordState::Padding) {
                 let mut payload = Vec::new();
                 self.records.copy_payload(pos, header, &mut payload);
+                let until_ms = (header.state == RecordState::Leased)
+                    .then(|| self.records.slot_of(pos, header))
+                    .transpose()?
+                    .map(|slot| slot.until_ms.load(Ordering::Acquire));
                 out.push(Peeked {
                     state: header.state,
                     attempts: header.attempts as u32,
+                    until_ms,
                     payload,
                 });
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `shmqueue serve` in a real browser (Debian's headless Chromium, driven by playwright-core):
 # the page lists the queues a PHP producer made, its rates and chart move while the producer
-# runs, messages and dead letters show readable previews, requeue is refused without the token
+# runs, messages and dead letters show readable previews, in-flight jobs their lease end (overdue
+# ones marked), requeue is refused without the token
 # (and with a wrong one) and works with it, pause stops a running PHP worker and resume lets it
 # go on. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
 # removed while shown give a message, never a crash of the server. Screenshots are kept in
@@ -73,6 +74,11 @@ Origin: http://evil.example")
 check "an action from another origin is refused even with the token (CSRF)" "403" "${reply%% *}" "$reply"
 metrics=$(http "$base/metrics" GET)
 expect "/metrics has the queues in Prometheus text" "$(grep -c "shmqueue_length{queue=\"$prefix-mail\"}" <<<"$metrics")" -eq 1
+php_ext -r '$q = new SHMQueue($argv[1]); $q->enQueue("slow job"); $q->reserve(0, 0.2); $q->enQueue("held job"); $q->reserve(0, 600);' "$prefix-leases"
+sleep 0.5
+reply=$(http "$base/api/queue/$prefix-leases" GET)
+check "in-flight jobs show their lease end, the one whose lease ran out as overdue" "1 1" \
+    "$(grep -o '"overdue":true' <<<"$reply" | wc -l) $(grep -o '"overdue":false,' <<<"$reply" | wc -l)" "$reply"
 php_ext -r 'new SHMQueue($argv[1]); SHMQueue::remove($argv[1]);' "$prefix-gone"
 reply=$(http "$base/api/queue/$prefix-gone" GET)
 check "a queue removed while shown is a 404 with a message" "404" "${reply%% *}" "$reply"

@@ -91,14 +91,21 @@ pub fn queue(name: &str) -> Result<String, (u16, String)> {
         Ok((queue.peek(SHOWN)?, queue.dead_letters(SHOWN)?))
     })?;
     let limits = Limits::default();
+    let now = shmqueue_core::now_ms();
     let messages: Vec<String> = messages
         .iter()
         .map(|message| {
+            // A lease whose time ran out but whose job nobody has taken again yet is overdue.
+            let lease = message.until_ms.map_or("null".to_owned(), |until| {
+                format!("{:.3}", (until as f64 - now as f64) / 1000.0)
+            });
             format!(
-                "{{\"state\":\"{}\",\"attempts\":{},\"bytes\":{},\"preview\":{}}}",
+                "{{\"state\":\"{}\",\"attempts\":{},\"bytes\":{},\"lease_left\":{lease},\
+                 \"overdue\":{},\"preview\":{}}}",
                 crate::state_name(message.state),
                 message.attempts,
                 message.payload.len(),
+                message.until_ms.is_some_and(|until| until <= now),
                 json_string(&value::render(&message.payload, limits))
             )
         })
