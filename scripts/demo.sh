@@ -49,7 +49,7 @@ mail_pool_start "$work" "${SHMQUEUE_SO:-}" "$queue"
 # Created by the web server's user, so that the pool and the workers can open it: 4 MiB,
 # 10 s leases, 3 attempts per mail.
 mail_php -r 'new SHMQueue($argv[1], 4 << 20, 10.0, 3);' "$queue"
-status() { "$PHP_BIN" "${MAIL_EXT[@]}" "$MAIL_APP/status.php" --queue "$queue" "$@"; }
+status() { mail_php "$MAIL_APP/status.php" --queue "$queue" "$@"; } # as the queue's user
 mkdir -p "$work/outbox"
 chown "$MAIL_WEB_USER" "$work/outbox"
 : > "$work/registrations.txt"

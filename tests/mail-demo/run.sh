@@ -27,7 +27,7 @@ at_exit 'for pid in "${pids[@]}"; do kill -KILL "$pid"; wait "$pid"; done'
 # figure NAME: a count printed by check-delivery.php (in $figures)
 figure() { awk -v name="$1" '$1 == name { print $2 }' <<< "$figures"; }
 check_delivery() { figures=$("$PHP_BIN" "$here/check-delivery.php" "$@"); }
-stats() { php_ext "$root/examples/mail/status.php" --queue "$queue" "${@/#/--stat=}"; }
+stats() { mail_php "$MAIL_APP/status.php" --queue "$queue" "${@/#/--stat=}"; } # as the queue's user
 drained() { [ "$(stats ready delayed in_flight)" = "0 0 0" ]; }
 file_count() { find "$1" -name '*.eml' | wc -l; }
 
