@@ -52,7 +52,7 @@ mutations=(
     "a nullable return made non-null|s/): ?SHMQueueJob {}/): SHMQueueJob {}/|differs: SHMQueue::reserve() return"
     "a renamed parameter|s/?int \$maxAttempts = null/?int \$max_attempts = null/|SHMQueue::__construct() #3 \$maxAttempts"
     "a static method made non-static|s/public static function remove/public function remove/|differs: SHMQueue::remove()"
-    "an extra class constant|/^final class SHMQueue implements Countable\$/{n;s/^{\$/{\n    public const VERSION = 1;/}|extra in stub: SHMQueue::VERSION"
+    "an extra class constant|/^class SHMQueue implements Countable\$/{n;s/^{\$/{\n    public const VERSION = 1;/}|extra in stub: SHMQueue::VERSION"
     "an extra property|s/public \$leaseUntil;/&\n    public \$token;/|extra in stub: SHMQueueJob::\$token"
     "the exception's parent changed|s/class SHMQueueException extends RuntimeException/class SHMQueueException extends LogicException/|differs: SHMQueueException parent"
 )
