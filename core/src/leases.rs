@@ -122,21 +122,56 @@ impl<'a> Ring<'a> {
         Ok(token)
     }
 
+    /// A free slot. When none is, delayed retries that kept theirs (the ring had no room to
+    /// move them when they were released) are moved into the ring first: it may have room now.
     fn free_slot(&self) -> Result<u32> {
+        if let Some(slot) = self.find_free_slot() {
+            return Ok(slot);
+        }
+        self.move_slot_delays_to_ring()?;
+        self.find_free_slot().ok_or_else(|| QueueError::NoFreeSlot {
+            name: self.segment.name().to_owned(),
+            slots: self.segment.slot_count(),
+        })
+    }
+
+    fn find_free_slot(&self) -> Option<u32> {
         let count = self.segment.slot_count();
         // Start where the last token points, so slots are used round-robin rather than rescanned.
         let start = (self.header.next_token.load(Ordering::Relaxed) % count as u64) as u32;
-        (0..count)
-            .map(|i| (start + i) % count)
-            .find(|&i| {
-                self.segment
-                    .slot(i)
-                    .is_some_and(|slot| slot.token.load(Ordering::Acquire) == 0)
-            })
-            .ok_or_else(|| QueueError::NoFreeSlot {
-                name: self.segment.name().to_owned(),
-                slots: count,
-            })
+        (0..count).map(|i| (start + i) % count).find(|&i| {
+            self.segment
+                .slot(i)
+                .is_some_and(|slot| slot.token.load(Ordering::Acquire) == 0)
+        })
+    }
+
+    fn move_slot_delays_to_ring(&self) -> Result<()> {
+        for index in 0..self.segment.slot_count() {
+            let Some(slot) = self.segment.slot(index) else {
+                continue;
+            };
+            if slot.token.load(Ordering::Acquire) == 0
+                || slot.kind.load(Ordering::Acquire) != SLOT_DELAY
+            {
+                continue;
+            }
+            let (_, tail) = self.records.bounds()?;
+            let pos = slot.pos.load(Ordering::Acquire);
+            let header = self.records.record(pos, tail)?;
+            if header.state != RecordState::Leased || u32::from(header.slot) != index {
+                return Err(self.records.corrupt(Damage::SlotNotOwn {
+                    pos,
+                    slot: index.into(),
+                }));
+            }
+            let mut txn = Txn::new(self.segment);
+            if !self.delay_in_ring(&mut txn, pos, header, slot.until_ms.load(Ordering::Acquire))? {
+                break; // still no room
+            }
+            txn.commit();
+        }
+        Ok(())
     }
 
     /// The record a live lease points at, or `None` when the lease is no longer the caller's.
@@ -424,6 +459,31 @@ mod tests {
         );
         let slot = segment.slot(lease.slot).expect("slot");
         assert_eq!(slot.kind.load(Ordering::Acquire), SLOT_DELAY);
+        assert_eq!(ring.header.counters.delayed.load(Ordering::Acquire), 1);
+    }
+
+    #[test]
+    fn a_kept_delay_moves_into_the_ring_once_there_is_room() {
+        let segment = Scratch::new("delaylater", 4096);
+        let ring = Ring::new(&segment);
+        assert!(ring.append(&[1; 1500], None).expect("append"));
+        assert!(ring.append(&[3; 100], None).expect("append")); // its copy: more than is left
+        while ring.append(&[2; 64], None).expect("append") {}
+        let first = reserve(&ring);
+        let job = reserve(&ring);
+        assert_eq!(ring.release(&job, 0, 60_000).expect("release"), Some(false));
+        assert_eq!(
+            live_slots(&ring),
+            2,
+            "the ring is full: the delay keeps its slot"
+        );
+        assert!(ring.ack(&first).expect("ack"));
+        ring.move_slot_delays_to_ring().expect("move");
+        assert_eq!(
+            live_slots(&ring),
+            0,
+            "room now: the delay gives its slot back"
+        );
         assert_eq!(ring.header.counters.delayed.load(Ordering::Acquire), 1);
     }
 }

@@ -529,8 +529,13 @@ final class Round
             $job = $lease === null ? $this->queue()->reserve() : $this->queue()->reserve(0.0, $lease);
         } catch (SHMQueueException $e) {
             if (str_contains($e->getMessage(), 'lease slots')) {
-                $this->expect('reserve refuses only when every lease slot holds a leased job (delayed retries must not hold slots: issue 11 #4)',
-                    $leasedNow >= $this->slots, describe_error($e) . "; leased jobs: $leasedNow of {$this->slots} slots, delayed: " . $this->count('delayed'));
+                // A delayed retry keeps its slot only while the queue is too full to move it into
+                // the ring (reserve moves it as soon as there is room): issue 11 #4.
+                $s = $this->queue()->stats();
+                $free = $s['capacity'] - $s['used_bytes'];
+                $this->expect('reserve refuses only when every lease slot holds a leased job, or the queue is too full to move a delayed retry out of its slot',
+                    $leasedNow >= $this->slots || $free < $s['capacity'] / 4,
+                    describe_error($e) . "; leased jobs: $leasedNow of {$this->slots} slots, delayed: " . $this->count('delayed') . ", free bytes $free of {$s['capacity']}");
                 return null;
             }
             $this->tookPoison('reserve', $candidates, $e, true, $t0, $effectiveLease);
