@@ -8,8 +8,10 @@
 #   MT_THREADS (8), MT_ROUNDS (3), MT_OPS (500) override the sizes
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# Before the library: it sets up how PHP loads SHMQUEUE_SO (the ZTS build here, whatever the
+# caller exported for the host's PHP).
+export SHMQUEUE_SO=$1
 source "$here/../lib/common.sh"
-SHMQUEUE_SO=$1
 threads=${MT_THREADS:-8} rounds=${MT_ROUNDS:-3} ops=${MT_OPS:-500}
 total=$((threads * rounds * ops))
 prefix="matrix-threads-$$"
