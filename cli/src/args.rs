@@ -28,11 +28,13 @@ commands:
   watch NAME [--interval S] [--count N]
                                      a line every S seconds (default 1): depth, in flight, dead
                                      and enqueue/dequeue rates; stops after N lines if given
-  serve [--listen ADDR] [--token-file FILE]
+  serve [--listen ADDR] [--token-file FILE] [--host NAME]
                                      a page for the browser at http://ADDR (default
                                      127.0.0.1:9187) with every queue, rate charts, messages
                                      and dead letters, /metrics for Prometheus and a JSON API;
-                                     actions need the token it prints (or keeps in FILE)
+                                     actions need the token it prints (or keeps in FILE);
+                                     answers requests for an address, localhost, this host's
+                                     name, or NAME (a reverse proxy's) only
   help                               this text
 
 exit codes: 0 done, 1 usage, 2 queue not found, 3 permission denied,
@@ -92,6 +94,7 @@ pub enum Command {
     Serve {
         listen: String,
         token_file: Option<String>,
+        host: Option<String>,
     },
 }
 
@@ -109,7 +112,7 @@ struct Words {
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 4] = ["--interval", "--count", "--listen", "--token-file"];
+const VALUED_FLAGS: [&str; 5] = ["--interval", "--count", "--listen", "--token-file", "--host"];
 
 fn split(command: &str, rest: &[String]) -> Result<Words, Failure> {
     let mut words = Words {
@@ -296,7 +299,7 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
             })
         }
         "serve" => {
-            words.allow_flags(&["--listen", "--token-file"])?;
+            words.allow_flags(&["--listen", "--token-file", "--host"])?;
             if let Some(extra) = words.positional.first() {
                 return Err(usage(format!("serve: unexpected argument {extra:?}")));
             }
@@ -306,6 +309,7 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                     .unwrap_or("127.0.0.1:9187")
                     .to_owned(),
                 token_file: words.value("--token-file").map(str::to_owned),
+                host: words.value("--host").map(str::to_owned),
             })
         }
         other => Err(usage(format!("unknown command {other:?}"))),

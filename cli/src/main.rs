@@ -87,7 +87,15 @@ fn run(command: Command) -> Result<(), Failure> {
                 (false, false) => format!("queue {name:?} was not paused\n"),
             })
         }
-        Command::Serve { listen, token_file } => serve::run(serve::Options { listen, token_file }),
+        Command::Serve {
+            listen,
+            token_file,
+            host,
+        } => serve::run(serve::Options {
+            listen,
+            token_file,
+            host,
+        }),
     }
 }
 

@@ -82,7 +82,7 @@ async function until(what, seconds, f) {
     await until("work row", 10, async () => (await row(work).count()) === 1);
     await row(work).click();
     await page.click("button[data-action=pause]");
-    const paused = await until("paused", 5, async () => (await cellText(work, 1)) === "paused");
+    const paused = await until("paused", 15, async () => (await cellText(work, 1)) === "paused");
     const ready = async () => parseInt(await cellText(work, 3), 10);
     await sleep(1500);
     const a = await ready();

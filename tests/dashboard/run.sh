@@ -2,10 +2,11 @@
 # `shmqueue serve` in a real browser (Debian's headless Chromium, driven by playwright-core):
 # the page lists the queues a PHP producer made, its rates and chart move while the producer
 # runs, messages and dead letters show readable previews, in-flight jobs their lease end (overdue
-# ones marked), requeue is refused without the token
-# (and with a wrong one) and works with it, pause stops a running PHP worker and resume lets it
+# ones marked), requeue is refused without the token (and with a wrong one) and works with it,
+# pause stops a running PHP worker and resume lets it
 # go on. Also the API and /metrics without a browser: an unknown queue, a bad name, a queue
-# removed while shown give a message, never a crash of the server. Screenshots are kept in
+# removed while shown give a message, never a crash of the server; a request naming another
+# site's host (DNS rebinding) is refused. Screenshots are kept in
 # $SHMQUEUE_SCREENSHOTS when set (the README's picture comes from there).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,7 +51,7 @@ at_exit "kill $worker"
 
 port=$((20000 + $$ % 20000))
 "${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release/shmqueue" serve --listen "127.0.0.1:$port" \
-    --token-file "$temp/token" > "$temp/serve.out" 2>&1 &
+    --token-file "$temp/token" --host dash.example > "$temp/serve.out" 2>&1 &
 server=$!
 at_exit "kill $server"
 http() { php -n -r '
@@ -72,6 +73,10 @@ check "an action without the token is refused (403)" "403" "${reply%% *}" "$repl
 reply=$(http "$base/api/queue/$prefix-dead/purge-dead" POST "X-Shmqueue-Token: $token
 Origin: http://evil.example")
 check "an action from another origin is refused even with the token (CSRF)" "403" "${reply%% *}" "$reply"
+reply=$(http "$base/api/queues" GET "Host: rebound.example:$port")
+check "a read for another site's name is refused (DNS rebinding)" "421" "${reply%% *}" "$reply"
+reply=$(http "$base/api/queues" GET "Host: dash.example:$port")
+check "a read for the name given with --host is answered" "200" "${reply%% *}" "${reply:0:200}"
 metrics=$(http "$base/metrics" GET)
 expect "/metrics has the queues in Prometheus text" "$(grep -c "shmqueue_length{queue=\"$prefix-mail\"}" <<<"$metrics")" -eq 1
 php_ext -r '$q = new SHMQueue($argv[1]); $q->enQueue("slow job"); $q->reserve(0, 0.2); $q->enQueue("held job"); $q->reserve(0, 600);' "$prefix-leases"

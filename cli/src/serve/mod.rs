@@ -6,6 +6,7 @@
 mod api;
 mod chart;
 mod history;
+mod host;
 mod token;
 
 use std::io::Read;
@@ -17,6 +18,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use crate::failure::Failure;
 use history::History;
+use host::Hosts;
 use token::Token;
 
 /// Requests answered at once; more wait in the listening socket's queue.
@@ -27,6 +29,8 @@ const MAX_BODY: u64 = 4096;
 pub struct Options {
     pub listen: String,
     pub token_file: Option<String>,
+    /// One more name the page may be reached by (a reverse proxy's).
+    pub host: Option<String>,
 }
 
 pub fn run(options: Options) -> Result<(), Failure> {
@@ -47,7 +51,12 @@ pub fn run(options: Options) -> Result<(), Failure> {
         Some(file) => println!("token: in {file}"),
         None => println!("token: {}", token.as_str()),
     }
-    let shared = Arc::new(Shared { history, token });
+    let hosts = Hosts::new(options.host.as_deref());
+    let shared = Arc::new(Shared {
+        history,
+        token,
+        hosts,
+    });
     let busy = Arc::new(AtomicUsize::new(0));
     for request in server.incoming_requests() {
         if busy.fetch_add(1, Ordering::AcqRel) >= CONCURRENT_REQUESTS {
@@ -68,6 +77,7 @@ pub fn run(options: Options) -> Result<(), Failure> {
 pub struct Shared {
     history: History,
     token: Token,
+    hosts: Hosts,
 }
 
 type Reply = Response<std::io::Cursor<Vec<u8>>>;
@@ -75,6 +85,15 @@ type Reply = Response<std::io::Cursor<Vec<u8>>>;
 fn handle(shared: &Shared, mut request: Request) {
     let url = request.url().to_owned();
     let (path, query) = url.split_once('?').unwrap_or((&url, ""));
+    let host = request
+        .headers()
+        .iter()
+        .find(|header| header.field.equiv("Host"))
+        .map(|header| header.value.as_str().to_owned());
+    if let Some(why) = shared.hosts.refuses(host.as_deref()) {
+        let _ = request.respond(json(421, api::error(&why)));
+        return;
+    }
     let reply = match (request.method(), path) {
         (Method::Get, "/") => typed(200, "text/html; charset=utf-8", PAGE.as_bytes().to_vec()),
         (Method::Get, "/metrics") => typed(
