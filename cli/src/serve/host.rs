@@ -26,7 +26,7 @@ impl Hosts {
         let host = host?;
         let name = without_port(host).to_ascii_lowercase();
         let known = name.parse::<IpAddr>().is_ok()
-            || self.names.iter().any(|known| *known == name)
+            || self.names.contains(&name)
             || name.ends_with(".localhost");
         (!known).then(|| {
             format!("refused a request for host {host:?}: not this machine's name (serve --host NAME allows one)")
