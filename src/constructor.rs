@@ -133,7 +133,10 @@ fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
     // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
     let name = argument(ex, 0, Parse::String, &mut coerced)?
         .and_then(Zval::zend_str)
-        .map(|name| String::from_utf8_lossy(name.as_bytes()));
+        .map(|name| match std::str::from_utf8(name.as_bytes()) {
+            Ok(name) => std::borrow::Cow::Borrowed(name), // far cheaper than the lossy walk
+            Err(_) => String::from_utf8_lossy(name.as_bytes()),
+        });
     if coerced && ExecutorGlobals::has_exception() {
         return Err(Failure::Thrown); // a deprecation the parsers raised, turned into an exception
     }
