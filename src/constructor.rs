@@ -54,6 +54,7 @@ fn install() {
     let Some(class) = ClassEntry::try_find("SHMQueue") else {
         return;
     };
+    crate::direct::install(class);
     // SAFETY: the class entry is the engine's, set up and not yet used by any script; only the
     // object factory changes (classes that extend it inherit it when they are declared later).
     unsafe {
