@@ -10,7 +10,6 @@
 //! class cannot be found the generated constructor, which does the same, simply stays.
 
 use std::ffi::c_char;
-use std::panic::AssertUnwindSafe;
 use std::sync::Once;
 
 use ext_php_rs::exception::PhpException;
@@ -88,8 +87,12 @@ extern "C" fn create_object(ce: *mut ClassEntry) -> *mut ffi::zend_object {
     }
 }
 
+/// Runs under `direct::guarded`, not ext-php-rs's `run_handler` (whose `zend_try` costs a third
+/// of a construct): a bailout in PHP's argument parsers (a fatal error in the handler of their
+/// deprecation) jumps over the frame as it would over `run_handler`'s, and nothing this frame
+/// holds by then needs dropping.
 extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
-    ext_php_rs::zend::run_handler(AssertUnwindSafe(|| {
+    crate::direct::guarded(|| {
         // SAFETY: the engine calls a handler with its own live call frame.
         let Some(ex) = (unsafe { ex.as_mut() }) else {
             return;
@@ -97,7 +100,7 @@ extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
         if let Err(Failure::Throw(exception)) = open(ex) {
             exception.throw();
         }
-    }));
+    });
 }
 
 enum Failure {

@@ -97,8 +97,9 @@ fn this(ex: &mut ExecuteData) -> Option<&mut ZendClassObject<ShmQueue>> {
     ZendClassObject::<ShmQueue>::from_zend_obj_mut(ex.get_self()?)
 }
 
-/// Runs `f`, turning a panic into the `Error` exception ext-php-rs throws for one.
-fn guarded(f: impl FnOnce()) {
+/// Runs `f`, turning a panic into the `Error` exception ext-php-rs throws for one. What the
+/// direct handlers (and the constructor's) run their body under instead of `run_handler`.
+pub fn guarded(f: impl FnOnce()) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
         let message = payload
             .downcast_ref::<&str>()
