@@ -47,12 +47,19 @@ impl Default for OpenOptions {
 
 impl OpenOptions {
     /// Refuses a segment whose owner is not trusted or that others may write. A segment this
-    /// process created has the owner and mode it asked for.
+    /// process created has the owner and mode it asked for. The verdict is kept with the
+    /// mapping: opening it again with the same `trusted_users` (the per-request `new SHMQueue()`)
+    /// does not ask the kernel for the effective uid again, a system call that was a third of
+    /// such an open; a handle kept open is not checked again either. A queue removed and made
+    /// again is a new mapping, checked anew.
     pub fn check_trust(&self, segment: &Segment) -> Result<()> {
         let Some(trusted_users) = &self.trusted_users else {
             return Ok(());
         };
         if segment.created_here() {
+            return Ok(());
+        }
+        if segment.trusted_with.borrow().as_deref() == Some(trusted_users.as_slice()) {
             return Ok(());
         }
         let status = segment.status();
@@ -61,6 +68,7 @@ impl OpenOptions {
         let trusted_owner =
             status.uid == me || status.uid == 0 || trusted_users.contains(&status.uid);
         if trusted_owner && status.mode & 0o002 == 0 {
+            *segment.trusted_with.borrow_mut() = Some(trusted_users.clone());
             return Ok(());
         }
         Err(QueueError::Untrusted {
