@@ -45,11 +45,8 @@ fn replace(class: &ClassEntry, method: &str, generated: &OnceLock<Handler>, dire
     // SAFETY: the class's own function table, keyed by lower-case name; its entries are
     // pointers to the engine's zend_function structures (IS_PTR zvals).
     unsafe {
-        let found = ffi::zend_hash_str_find(
-            &class.function_table,
-            method.as_ptr().cast(),
-            method.len(),
-        );
+        let found =
+            ffi::zend_hash_str_find(&class.function_table, method.as_ptr().cast(), method.len());
         let Some(found) = found.as_ref() else {
             return;
         };
@@ -72,9 +69,7 @@ fn argument(ex: &ExecuteData, index: usize) -> Option<&Zval> {
     // SAFETY: the engine passes `num_args` initialised arguments after the frame header.
     unsafe {
         let count = ex.This.u2.num_args as usize;
-        (index < count).then(|| {
-            &*(ex as *const ExecuteData as *const Zval).add(FRAME_SLOT + index)
-        })
+        (index < count).then(|| &*(ex as *const ExecuteData as *const Zval).add(FRAME_SLOT + index))
     }
 }
 
@@ -124,7 +119,10 @@ extern "C" fn enqueue(ex: *mut ExecuteData, retval: *mut Zval) {
         return;
     };
     let count = argument_count(frame);
-    let timeout = (1..=2).contains(&count).then(|| timeout(frame, 1)).flatten();
+    let timeout = (1..=2)
+        .contains(&count)
+        .then(|| timeout(frame, 1))
+        .flatten();
     let Some(timeout) = timeout else {
         return generated(&GENERATED_ENQUEUE, ex, retval);
     };

@@ -1,8 +1,8 @@
 //! The [`Writer`]: one value appended item by item while the caller walks it.
 
 use crate::{
-    put, put_varint, zigzag, FORMAT_V1, MAX_DEPTH, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_LIST, TAG_MAP,
-    TAG_NULL, TAG_OBJECT, TAG_STRING,
+    put, put_varint, zigzag, FORMAT_V1, MAX_DEPTH, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_LIST,
+    TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_STRING,
 };
 
 /// Error of the [`Writer`].

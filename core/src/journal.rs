@@ -93,7 +93,10 @@ impl<'a> Txn<'a> {
                 let value = self.value(i).wrapping_add_signed(delta);
                 self.values[i].write(value);
             }
-            None => self.push(offset, word.load(Ordering::Acquire).wrapping_add_signed(delta)),
+            None => self.push(
+                offset,
+                word.load(Ordering::Acquire).wrapping_add_signed(delta),
+            ),
         }
     }
 
