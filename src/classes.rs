@@ -87,7 +87,11 @@ impl ShmQueue {
 
     /// The open queue; PHP can only reach an unopened object after its constructor failed.
     fn handle(&mut self) -> Result<&mut Handle, Error> {
-        self.handle.as_mut().ok_or(Error::NotOpened)
+        // A match, not ok_or: ok_or builds (and drops, out of line) the error on every call.
+        match self.handle.as_mut() {
+            Some(handle) => Ok(handle),
+            None => Err(Error::NotOpened),
+        }
     }
 }
 

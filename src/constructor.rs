@@ -10,7 +10,6 @@
 //! class cannot be found the generated constructor, which does the same, simply stays.
 
 use std::ffi::c_char;
-use std::panic::AssertUnwindSafe;
 use std::sync::Once;
 
 use ext_php_rs::exception::PhpException;
@@ -54,6 +53,7 @@ fn install() {
     let Some(class) = ClassEntry::try_find("SHMQueue") else {
         return;
     };
+    crate::direct::install(class);
     // SAFETY: the class entry is the engine's, set up and not yet used by any script; only the
     // object factory changes (classes that extend it inherit it when they are declared later).
     unsafe {
@@ -87,8 +87,12 @@ extern "C" fn create_object(ce: *mut ClassEntry) -> *mut ffi::zend_object {
     }
 }
 
+/// Runs under `direct::guarded`, not ext-php-rs's `run_handler` (whose `zend_try` costs a third
+/// of a construct): a bailout in PHP's argument parsers (a fatal error in the handler of their
+/// deprecation) jumps over the frame as it would over `run_handler`'s, and nothing this frame
+/// holds by then needs dropping.
 extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
-    ext_php_rs::zend::run_handler(AssertUnwindSafe(|| {
+    crate::direct::guarded(|| {
         // SAFETY: the engine calls a handler with its own live call frame.
         let Some(ex) = (unsafe { ex.as_mut() }) else {
             return;
@@ -96,7 +100,7 @@ extern "C" fn construct(ex: *mut ExecuteData, _return_value: *mut Zval) {
         if let Err(Failure::Throw(exception)) = open(ex) {
             exception.throw();
         }
-    }));
+    });
 }
 
 enum Failure {
@@ -133,7 +137,10 @@ fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
     // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
     let name = argument(ex, 0, Parse::String, &mut coerced)?
         .and_then(Zval::zend_str)
-        .map(|name| String::from_utf8_lossy(name.as_bytes()));
+        .map(|name| match std::str::from_utf8(name.as_bytes()) {
+            Ok(name) => std::borrow::Cow::Borrowed(name), // far cheaper than the lossy walk
+            Err(_) => String::from_utf8_lossy(name.as_bytes()),
+        });
     if coerced && ExecutorGlobals::has_exception() {
         return Err(Failure::Thrown); // a deprecation the parsers raised, turned into an exception
     }

@@ -10,6 +10,7 @@
 mod classes;
 mod codec;
 mod constructor;
+mod direct;
 mod error;
 mod gc;
 mod handle;
@@ -43,8 +44,9 @@ extern "C" fn startup(_kind: i32, module_number: i32) -> i32 {
     }
 }
 
-/// Request startup: the first request of each process installs the direct constructor; every
-/// request takes back the scratch buffers a fatal error of the previous one left marked in use.
+/// Request startup: the first request of each process installs the direct constructor and the
+/// direct enQueue/deQueue handlers (`direct.rs`); every request takes back the scratch buffers
+/// a fatal error of the previous one left marked in use.
 extern "C" fn request_startup(_kind: i32, _module_number: i32) -> i32 {
     constructor::install_once();
     handle::reclaim_scratch();

@@ -265,6 +265,7 @@ pub fn positive_milliseconds(what: &'static str, seconds: f64) -> Result<u64, Qu
 }
 
 /// Seconds from PHP as a duration (checked as `milliseconds`); zero, the common case, costs nothing.
+#[inline]
 pub fn duration(what: &'static str, seconds: f64) -> Result<Duration, QueueError> {
     if seconds == 0.0 {
         return Ok(Duration::ZERO);

@@ -194,7 +194,8 @@ pub fn catch_bailout<R>(f: impl FnOnce() -> Result<R, PhpFailure>) -> Result<R, 
 /// Continues a bailout caught by `catch_bailout` towards the engine's own `zend_try`.
 pub fn resume_bailout() -> ! {
     // SAFETY: only called after `catch_bailout` caught one, once the caller's state is tidy; the
-    // jump lands in ext-php-rs's handler frame, which passes it on to the engine.
+    // jump lands in ext-php-rs's handler frame, which passes it on to the engine, or (from the
+    // handlers of `direct.rs`, which have no frame to tidy) in the engine's own.
     unsafe { bailout() }
 }
 

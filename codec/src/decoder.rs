@@ -3,8 +3,9 @@
 use smallvec::SmallVec;
 
 use crate::{
-    BINCODE, FORMAT_V1, MAX_DEPTH, MIN_LIST_ELEM, MIN_MAP_ENTRY, TAG_FALSE, TAG_FLOAT, TAG_INT,
-    TAG_LIST, TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_STRING, TAG_TRUE,
+    unzigzag, BINCODE, FORMAT_V1, MARKER_U16, MARKER_U32, MARKER_U64, MAX_DEPTH, MIN_LIST_ELEM,
+    MIN_MAP_ENTRY, SINGLE_BYTE_MAX, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_LIST, TAG_MAP, TAG_NULL,
+    TAG_OBJECT, TAG_STRING, TAG_TRUE,
 };
 
 /// What the decoder builds values with. The PHP side builds zvals; tests build
@@ -223,16 +224,39 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A bincode `standard()` varint; like bincode, accepts non-shortest forms.
+    /// A bincode `standard()` varint; like bincode, accepts non-shortest forms. The one-byte
+    /// form is read inline, the others by `long_varint`.
     #[inline(always)]
     fn u64<E>(&mut self, what: &'static str) -> Result<u64, DecodeError<E>> {
-        self.bincode(what)
+        match self.data.get(self.pos) {
+            Some(&b) if b <= SINGLE_BYTE_MAX => {
+                self.pos += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.long_varint(what),
+        }
     }
 
-    /// A zigzag varint.
+    /// A varint longer than one byte. Well-formed ones are read here; bincode reads (and this
+    /// words) the others.
+    #[inline(never)]
+    fn long_varint<E>(&mut self, what: &'static str) -> Result<u64, DecodeError<E>> {
+        let (value, used) = match self.data[self.pos..] {
+            [MARKER_U16, a, b, ..] => (u64::from(u16::from_le_bytes([a, b])), 3),
+            [MARKER_U32, a, b, c, d, ..] => (u64::from(u32::from_le_bytes([a, b, c, d])), 5),
+            [MARKER_U64, a, b, c, d, e, f, g, h, ..] => {
+                (u64::from_le_bytes([a, b, c, d, e, f, g, h]), 9)
+            }
+            _ => return self.bincode(what),
+        };
+        self.pos += used;
+        Ok(value)
+    }
+
+    /// A zigzag varint (bincode's i64).
     #[inline(always)]
     fn i64<E>(&mut self, what: &'static str) -> Result<i64, DecodeError<E>> {
-        self.bincode(what)
+        Ok(unzigzag(self.u64(what)?))
     }
 
     /// 8 bytes, little endian, bit for bit.
@@ -333,6 +357,27 @@ fn start_element<'a, A, E>(
     Ok(())
 }
 
+/// A blob that is one string, the commonest message: no stack of open arrays to set up. Apart
+/// from `decode`, so that the general loop is compiled as it would be without it.
+#[inline(never)]
+fn decode_lone_string<B: Builder>(
+    mut cur: Cursor<'_>,
+    b: &mut B,
+) -> Result<B::Value, DecodeError<B::Error>> {
+    cur.pos += 1;
+    let s = cur.bytes("string")?;
+    if cur.pos != cur.data.len() {
+        return Err(DecodeError::TrailingBytes {
+            count: cur.data.len() - cur.pos,
+            offset: cur.pos,
+        });
+    }
+    b.string(s).map_err(|source| DecodeError::Builder {
+        offset: cur.pos,
+        source,
+    })
+}
+
 /// Decodes one blob, driving `b`. See the crate docs for the format and the
 /// guarantees on hostile input.
 ///
@@ -349,6 +394,9 @@ pub fn decode<B: Builder>(blob: &[u8], b: &mut B) -> Result<B::Value, DecodeErro
         });
     }
     let mut cur = Cursor { data: blob, pos: 1 };
+    if blob.get(1) == Some(&TAG_STRING) {
+        return decode_lone_string(cur, b);
+    }
     // Open arrays; the first levels live on the native stack, so a typical value allocates nothing.
     let mut stack: SmallVec<[Frame<'_, B::Array>; INLINE_DEPTH]> = SmallVec::new();
     // Minimum bytes the open arrays still need for their elements not started yet.

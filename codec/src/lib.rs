@@ -45,10 +45,14 @@
 //! The [`Writer`] always emits the shortest form; the decoder, like bincode,
 //! also accepts longer forms. FLOAT is bincode's `f64` (8 bytes little endian).
 //!
-//! These primitives are bincode 2.0.1's, and bincode itself writes and reads
-//! them (`put` here, `Cursor::bincode` in the decoder), one primitive at a time:
-//! the containers and tags around them are this crate's, as bincode has no notion
-//! of a PHP array. `tests/bincode_compat.rs` checks byte-for-byte agreement.
+//! These primitives are bincode 2.0.1's. The writer and the decoder handle the
+//! well-formed varints themselves (`put_varint`, `Cursor::u64`): going through bincode
+//! costs tens of instructions per varint, several times the rest of a short
+//! message's work. bincode still writes floats (`put`) and reads whatever the
+//! inline path does not take (floats, truncated or invalid varints), so it words
+//! every error. The containers and tags around them are this crate's, as bincode
+//! has no notion of a PHP array. `tests/bincode_compat.rs` checks byte-for-byte
+//! agreement with bincode, on random values and on random bytes.
 //!
 //! Modules: `writer` (the [`Writer`] the binding drives while walking a value) and
 //! `decoder` ([`decode`], validating, driving a [`Builder`]).
@@ -129,8 +133,45 @@ pub(crate) fn put<T: bincode::Encode>(buf: &mut Vec<u8>, value: T) {
     let _ = bincode::encode_into_writer(value, Sink(buf), BINCODE);
 }
 
+/// Largest value of bincode's one-byte varint form; the markers of the longer forms follow.
+pub(crate) const SINGLE_BYTE_MAX: u8 = 250;
+pub(crate) const MARKER_U16: u8 = 251;
+pub(crate) const MARKER_U32: u8 = 252;
+pub(crate) const MARKER_U64: u8 = 253;
+
 /// Appends `v` as a bincode `standard()` varint (shortest form).
 #[inline(always)]
 pub(crate) fn put_varint(buf: &mut Vec<u8>, v: u64) {
-    put(buf, v);
+    if v <= u64::from(SINGLE_BYTE_MAX) {
+        buf.push(v as u8);
+    } else {
+        put_long_varint(buf, v);
+    }
+}
+
+/// `put_varint` of a value that needs a marker and 2, 4 or 8 bytes.
+#[inline(never)]
+fn put_long_varint(buf: &mut Vec<u8>, v: u64) {
+    if let Ok(v) = u16::try_from(v) {
+        buf.push(MARKER_U16);
+        buf.extend_from_slice(&v.to_le_bytes());
+    } else if let Ok(v) = u32::try_from(v) {
+        buf.push(MARKER_U32);
+        buf.extend_from_slice(&v.to_le_bytes());
+    } else {
+        buf.push(MARKER_U64);
+        buf.extend_from_slice(&v.to_le_bytes());
+    }
+}
+
+/// bincode's zigzag mapping of a signed integer (`0→0, -1→1, 1→2, -2→3, …`).
+#[inline(always)]
+pub(crate) fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// The inverse of [`zigzag`].
+#[inline(always)]
+pub(crate) fn unzigzag(z: u64) -> i64 {
+    ((z >> 1) as i64) ^ -((z & 1) as i64)
 }

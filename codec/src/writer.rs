@@ -1,8 +1,8 @@
 //! The [`Writer`]: one value appended item by item while the caller walks it.
 
 use crate::{
-    put, put_varint, FORMAT_V1, MAX_DEPTH, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_LIST, TAG_MAP,
-    TAG_NULL, TAG_OBJECT, TAG_STRING,
+    put, put_varint, zigzag, FORMAT_V1, MAX_DEPTH, TAG_FALSE, TAG_FLOAT, TAG_INT, TAG_LIST,
+    TAG_MAP, TAG_NULL, TAG_OBJECT, TAG_STRING,
 };
 
 /// Error of the [`Writer`].
@@ -141,7 +141,8 @@ impl Writer {
     pub fn int(&mut self, v: i64) {
         self.buf.reserve(10);
         self.tag(TAG_INT);
-        put(&mut self.buf, v);
+        // The zigzag varint, as bincode writes an i64.
+        self.varint_u64(zigzag(v));
     }
 
     /// Writes a float, bit for bit.

@@ -12,7 +12,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, VecDeque};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -47,12 +47,19 @@ impl Default for OpenOptions {
 
 impl OpenOptions {
     /// Refuses a segment whose owner is not trusted or that others may write. A segment this
-    /// process created has the owner and mode it asked for.
+    /// process created has the owner and mode it asked for. The verdict is kept with the
+    /// mapping: opening it again with the same `trusted_users` (the per-request `new SHMQueue()`)
+    /// does not ask the kernel for the effective uid again, a system call that was a third of
+    /// such an open; a handle kept open is not checked again either. A queue removed and made
+    /// again is a new mapping, checked anew.
     pub fn check_trust(&self, segment: &Segment) -> Result<()> {
         let Some(trusted_users) = &self.trusted_users else {
             return Ok(());
         };
         if segment.created_here() {
+            return Ok(());
+        }
+        if segment.trusted_with.borrow().as_deref() == Some(trusted_users.as_slice()) {
             return Ok(());
         }
         let status = segment.status();
@@ -61,6 +68,7 @@ impl OpenOptions {
         let trusted_owner =
             status.uid == me || status.uid == 0 || trusted_users.contains(&status.uid);
         if trusted_owner && status.mode & 0o002 == 0 {
+            *segment.trusted_with.borrow_mut() = Some(trusted_users.clone());
             return Ok(());
         }
         Err(QueueError::Untrusted {
@@ -73,6 +81,10 @@ impl OpenOptions {
 
 thread_local! {
     static OPEN: RefCell<HashMap<String, Rc<Segment>>> = RefCell::new(HashMap::new());
+    /// The segment `segment_for` found or made last: the documented pattern opens one queue per
+    /// request over and over, and a name compared is far cheaper than a name hashed. Weak, so
+    /// that it counts for none of the users `release_if_removed` counts; `forget` clears it.
+    static LAST: RefCell<Weak<Segment>> = const { RefCell::new(Weak::new()) };
 }
 
 /// The mapping of `name` in this process, opened (or created) on first use. `owner`: the owner
@@ -82,13 +94,19 @@ pub fn segment_for(
     owner: Option<Owner>,
     options: impl FnOnce() -> Result<CreateOptions>,
 ) -> Result<Rc<Segment>> {
+    let last = LAST.with(|last| last.borrow().upgrade());
+    if let Some(segment) = last.filter(|kept| kept.name() == name && !kept.is_removed()) {
+        return Ok(segment);
+    }
     OPEN.with(|open| {
         if let Some(segment) = open.borrow().get(name) {
             if !segment.is_removed() {
+                LAST.with(|last| *last.borrow_mut() = Rc::downgrade(segment));
                 return Ok(Rc::clone(segment));
             }
         }
         let segment = Rc::new(Segment::open_or_create(name, owner, options)?);
+        LAST.with(|last| *last.borrow_mut() = Rc::downgrade(&segment));
         let mut open = open.borrow_mut();
         // A good moment to let go of the other removed queues nobody uses any more.
         open.retain(|_, kept| !kept.is_removed() || Rc::strong_count(kept) > 1);
@@ -100,6 +118,7 @@ pub fn segment_for(
 /// Forgets the mapping of `name` (removed by this process).
 pub fn forget(name: &str) {
     OPEN.with(|open| open.borrow_mut().remove(name));
+    LAST.with(|last| *last.borrow_mut() = Weak::new());
 }
 
 /// Lets go of `segment` if it was removed and the caller's handle is its last user.

@@ -122,18 +122,7 @@ impl Queue {
                     _ => {}
                 }
             }
-            // Removed: move to the queue of that name, created again as this one was if need
-            // be, and with its owner.
-            let options = segment.creation_options();
-            let status = segment.status();
-            let owner = Owner {
-                uid: status.uid,
-                gid: status.gid,
-            };
-            mappings::retire(&segment);
-            self.segment = segment_for(segment.name(), Some(owner), || Ok(options))?;
-            self.options.check_trust(&self.segment)?;
-            mappings::release_if_removed(&segment);
+            self.move_to_current(&segment)?;
         }
         Err(QueueError::InvalidArgument {
             what: "queue",
@@ -142,6 +131,24 @@ impl Queue {
                 self.name()
             ),
         })
+    }
+
+    /// Ours was removed: move to the queue of that name, created again as this one was if need
+    /// be, and with its owner. Out of line: it is rare, and its thread-local tables would
+    /// otherwise be looked up on every operation.
+    #[inline(never)]
+    fn move_to_current(&mut self, segment: &Rc<Segment>) -> Result<()> {
+        let options = segment.creation_options();
+        let status = segment.status();
+        let owner = Owner {
+            uid: status.uid,
+            gid: status.gid,
+        };
+        mappings::retire(segment);
+        self.segment = segment_for(segment.name(), Some(owner), || Ok(options))?;
+        self.options.check_trust(&self.segment)?;
+        mappings::release_if_removed(segment);
+        Ok(())
     }
 
     /// Wakes up to `count` processes waiting for `event` (one per message stored, or per room

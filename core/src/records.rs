@@ -31,6 +31,8 @@ pub const COMPACT_MOVES: usize = 64;
 /// Where a new record of `need` bytes goes.
 pub struct Placement {
     head: u64,
+    /// `head` differs from the one read (an empty ring restarted at a ring boundary).
+    moves_head: bool,
     /// Position of a PADDING record filling the end of the ring, if any.
     padding: Option<(u64, u64)>,
     pub start: u64,
@@ -184,6 +186,7 @@ impl<'a> Records<'a> {
 
     /// Where `need` more bytes fit after `tail`, if they do.
     fn placement(&self, head: u64, tail: u64, need: u64) -> Option<Placement> {
+        let read_head = head;
         let (mut head, mut tail) = (head, tail);
         if head == tail && need > self.ring_size - self.segment.ring_position(tail) {
             // Empty: restart both at a ring boundary so a record can use the whole ring.
@@ -195,6 +198,7 @@ impl<'a> Records<'a> {
         let start = tail + padding.map_or(0, |(_, len)| len);
         (start + need - head <= self.ring_size).then_some(Placement {
             head,
+            moves_head: head != read_head,
             padding,
             start,
             need,
@@ -249,9 +253,12 @@ impl<'a> Records<'a> {
             .write_ring(placement.start + header.payload_offset(), payload);
     }
 
-    /// Stages the move of `head` and `tail` that makes a written record visible.
+    /// Stages the move of `tail` (and of `head`, when it restarts) that makes a written record
+    /// visible. A head left as it is is not staged: one journal entry fewer per store.
     pub fn publish(&self, txn: &mut Txn, placement: &Placement) {
-        txn.set(&self.header.head, placement.head);
+        if placement.moves_head {
+            txn.set(&self.header.head, placement.head);
+        }
         txn.set(&self.header.tail, placement.start + placement.need);
     }
 

@@ -146,6 +146,8 @@ pub struct Segment {
     /// Operations since the last look at the name, and when that look was (`open.rs`).
     pub(crate) ops_since_look: Cell<u32>,
     pub(crate) last_look_ms: Cell<u64>,
+    /// The `trusted_users` this process found the mapping trustworthy with (`mappings.rs`).
+    pub(crate) trusted_with: std::cell::RefCell<Option<Vec<u32>>>,
 }
 
 impl Segment {
@@ -170,6 +172,7 @@ impl Segment {
             detached: Cell::new(false),
             ops_since_look: Cell::new(0),
             last_look_ms: Cell::new(0),
+            trusted_with: std::cell::RefCell::new(None),
         }
     }
 
