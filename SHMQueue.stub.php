@@ -129,6 +129,15 @@ class SHMQueue implements Countable
     public function release(SHMQueueJob $job, float $delay = 0.0): bool {}
 
     /**
+     * Extends the lease of a job this process still holds to `$seconds` from now (its
+     * leaseUntil follows), so that a long task keeps it. False when the lease was already
+     * lost: acked, released, or run out and taken by someone else.
+     *
+     * @throws SHMQueueException
+     */
+    public function extend(SHMQueueJob $job, float $seconds): bool {}
+
+    /**
      * Up to `$max` dead letters, oldest first, each as ['value' => ..., 'attempts' => n].
      *
      * @return list<array{value: mixed, attempts: int}>

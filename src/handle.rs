@@ -310,6 +310,12 @@ impl Handle {
         Ok(self.queue.release(lease, delay_ms)?)
     }
 
+    /// The lease's new end (unix ms), or `None` when it was lost.
+    pub fn extend(&mut self, lease: &Lease, seconds: f64) -> Result<Option<u64>> {
+        let lease_ms = settings::positive_milliseconds("seconds", seconds)?;
+        Ok(self.queue.extend(lease, lease_ms)?)
+    }
+
     /// Each letter as ['value' => ..., 'attempts' => n]; one that cannot be decoded comes as
     /// ['value' => null, 'attempts' => n, 'error' => why] and does not hide the others.
     pub fn dead_letters(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {

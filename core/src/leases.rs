@@ -220,6 +220,22 @@ impl<'a> Ring<'a> {
         Ok(true)
     }
 
+    /// Extends a live lease to `until_ms`: the job stays the caller's until then. `None` when
+    /// the lease is no longer the caller's (acked, released, buried, or expired and taken
+    /// again); a lease that ran out but that nobody took yet is still the caller's.
+    pub fn extend(&self, lease: &Lease, until_ms: u64) -> Result<Option<u64>> {
+        let Some((_, _, slot)) = self.leased_record(lease)? else {
+            return Ok(None);
+        };
+        if slot.kind.load(Ordering::Acquire) != SLOT_LEASE {
+            return Ok(None); // a delay kept in the slot has a token of its own: not reached
+        }
+        let mut txn = Txn::new(self.segment);
+        txn.set(&slot.until_ms, until_ms);
+        txn.commit();
+        Ok(Some(until_ms))
+    }
+
     /// Puts a leased job back: available now, after `delay_ms`, or to the dead letters when it
     /// has used its attempts. `None` when the lease is no longer the caller's, else whether the
     /// job is available right away.
