@@ -16,6 +16,7 @@ source "$here/../lib/common.sh"
 source "$here/chroot.sh"
 source "$here/zts.sh"
 source "$here/relay.sh"
+source "$here/frameworks.sh"
 
 versions=${MATRIX_VERSIONS:-8.4 8.5 zts}
 work="$MATRIX_CACHE/work"
@@ -131,6 +132,7 @@ test_version() { # version
         relay_suite "zts threads" "$logs/threads.log" $?
         echo "     (zts threads: $(seconds_since "$t") s)"
     fi
+    test_frameworks "$version"
 }
 
 for version in $versions; do

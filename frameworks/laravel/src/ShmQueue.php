@@ -2,6 +2,7 @@
 
 namespace ShmQueue\Laravel;
 
+use Illuminate\Contracts\Queue\ClearableQueue;
 use Illuminate\Contracts\Queue\Queue as QueueContract;
 use Illuminate\Queue\InvalidPayloadException;
 use Illuminate\Queue\Queue;
@@ -12,8 +13,9 @@ use Illuminate\Queue\Queue;
  * Jobs are Laravel's JSON payloads, stored as strings. pop() reserves a job under a lease
  * (the connection's retry_after): the job is acked when Laravel deletes it and released when
  * Laravel releases it; a job whose worker died comes back after the lease with attempts + 1.
+ * Queue names may be strings or enums (Laravel 13 takes both).
  */
-class ShmQueue extends Queue implements QueueContract
+class ShmQueue extends Queue implements QueueContract, ClearableQueue
 {
     /** @var array<string, \SHMQueue> open queues by full name */
     private array $queues = [];
@@ -30,10 +32,15 @@ class ShmQueue extends Queue implements QueueContract
         $this->dispatchAfterCommit = $dispatchAfterCommit;
     }
 
-    /** Jobs waiting: ready now or delayed (reserved ones are not counted). */
+    /**
+     * Jobs on the queue: ready, delayed and reserved (what Laravel's Redis and database drivers
+     * count, and what the Queue contract says since Laravel 12.19); dead letters are not.
+     */
     public function size($queue = null): int
     {
-        return $this->shm($queue)->getLength();
+        $stats = $this->shm($queue)->stats();
+
+        return $stats['length'] + $stats['in_flight'];
     }
 
     /** Jobs ready to be taken now. */
@@ -92,7 +99,7 @@ class ShmQueue extends Queue implements QueueContract
 
     public function pop($queue = null)
     {
-        $queue = $queue ?: $this->default;
+        $queue = $this->name($queue);
         $shm = $this->shm($queue);
         $reserved = $shm->reserve($this->blockFor);
         if ($reserved === null) {
@@ -132,10 +139,38 @@ class ShmQueue extends Queue implements QueueContract
         return $this->shm($queue)->purgeDead();
     }
 
+    /**
+     * queue:clear: deletes the queue with everything on it (ready, delayed and reserved jobs,
+     * dead letters too) and returns how many jobs it held. Workers holding one of its jobs
+     * find their delete() or release() refused; the queue is created again, empty, on its
+     * next use.
+     */
+    public function clear($queue): int
+    {
+        $name = $this->getQueue($queue);
+        $size = $this->size($queue);
+        unset($this->queues[$name]);
+        \SHMQueue::remove($name);
+
+        return $size;
+    }
+
     /** The full shmqueue name of a Laravel queue name (the prefix put before it). */
     public function getQueue($queue): string
     {
-        return $this->prefix . ($queue ?: $this->default);
+        return $this->prefix . $this->name($queue);
+    }
+
+    /** A Laravel queue name: the default for none, an enum's value (or name if it has none). */
+    private function name($queue): string
+    {
+        if ($queue instanceof \BackedEnum) {
+            $queue = $queue->value;
+        } elseif ($queue instanceof \UnitEnum) {
+            $queue = $queue->name;
+        }
+
+        return (string) ($queue ?: $this->default);
     }
 
     /** The extension's handle of a queue, for stats() and the like. */

@@ -8,9 +8,12 @@ use Symfony\Component\Messenger\Exception\MessageDecodingFailedException;
 use Symfony\Component\Messenger\Exception\TransportException;
 use Symfony\Component\Messenger\Stamp\DelayStamp;
 use Symfony\Component\Messenger\Stamp\TransportMessageIdStamp;
+use ShmQueue\Symfony\Compat\CloseableTransport;
+use ShmQueue\Symfony\Compat\KeepaliveReceiver;
 use Symfony\Component\Messenger\Transport\Receiver\MessageCountAwareInterface;
 use Symfony\Component\Messenger\Transport\Serialization\PhpSerializer;
 use Symfony\Component\Messenger\Transport\Serialization\SerializerInterface;
+use Symfony\Component\Messenger\Transport\SetupableTransportInterface;
 use Symfony\Component\Messenger\Transport\TransportInterface;
 
 /**
@@ -21,22 +24,50 @@ use Symfony\Component\Messenger\Transport\TransportInterface;
  * original, so reject() removes the message like ack(). The queue's own redelivery covers the
  * other case: a worker that died holding a message; after max_attempts such deliveries the
  * message rests in the queue's dead letters (SHMQueue::deadLetters()).
+ *
+ * A handler that runs longer than the lease keeps its message with messenger:consume
+ * --keepalive (Symfony 7.2+): keepalive() extends the lease (SHMQueue::extend()).
  */
-final class ShmQueueTransport implements TransportInterface, MessageCountAwareInterface
+final class ShmQueueTransport implements TransportInterface, MessageCountAwareInterface, SetupableTransportInterface, KeepaliveReceiver, CloseableTransport
 {
     private SerializerInterface $serializer;
+    /** The queue's lease in seconds, read once (a queue keeps the settings it was created with). */
+    private ?float $lease = null;
 
     public function __construct(private \SHMQueue $queue, ?SerializerInterface $serializer = null)
     {
         $this->serializer = $serializer ?? new PhpSerializer();
     }
 
-    public function get(): iterable
+    /**
+     * Up to $fetchSize messages (Symfony 8.1's messenger:consume --fetch-size), each reserved
+     * under the queue's lease: the last of a batch waits for the others to be handled, so keep
+     * batch x handling time below the lease, or use --keepalive.
+     */
+    public function get(int $fetchSize = 1): iterable
     {
-        $job = $this->guarded(fn () => $this->queue->reserve(0));
-        if ($job === null) {
-            return [];
+        $envelopes = [];
+        while (count($envelopes) < max(1, $fetchSize)) {
+            $job = $this->guarded(fn () => $this->queue->reserve(0));
+            if ($job === null) {
+                break;
+            }
+            try {
+                $envelopes[] = $this->decode($job);
+            } catch (MessageDecodingFailedException $e) {
+                if ($envelopes === []) {
+                    throw $e;
+                }
+                break; // the good ones first; the next get() reports this one
+            }
         }
+
+        return $envelopes;
+    }
+
+    /** The envelope of a reserved job; one that cannot be decoded is given back and reported. */
+    private function decode(\SHMQueueJob $job): Envelope
+    {
         try {
             if (!is_array($job->value)) {
                 throw new MessageDecodingFailedException(sprintf('shmqueue delivered a %s where an encoded envelope (array) was expected.', get_debug_type($job->value)));
@@ -49,7 +80,32 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
             throw $e;
         }
 
-        return [$envelope->with(new ShmQueueReceivedStamp($job), new TransportMessageIdStamp($job->id))];
+        return $envelope->with(new ShmQueueReceivedStamp($job), new TransportMessageIdStamp($job->id));
+    }
+
+    /**
+     * Keeps a message being handled this worker's: its lease is extended to the queue's lease
+     * or $seconds from now, whichever is longer. Throws when the lease was lost already (it
+     * ran out and the message went to another worker, which will handle it again).
+     */
+    public function keepalive(Envelope $envelope, ?int $seconds = null): void
+    {
+        $job = $this->received($envelope)->getJob();
+        $this->lease ??= (float) $this->guarded(fn () => $this->queue->stats()['lease']);
+        if (!$this->guarded(fn () => $this->queue->extend($job, max($this->lease, (float) ($seconds ?? 0))))) {
+            throw new TransportException(sprintf('shmqueue "%s" lost the lease of message %d: it ran out and the message was delivered again.', $this->queue->stats()['name'], $job->id));
+        }
+    }
+
+    /** messenger:setup-transports: the queue exists from the transport's creation on (created again if removed since). */
+    public function setup(): void
+    {
+        $this->guarded(fn () => $this->queue->stats());
+    }
+
+    /** Nothing to close: the queue is shared memory, mapped for the process's life. */
+    public function close(): void
+    {
     }
 
     public function ack(Envelope $envelope): void
@@ -93,13 +149,16 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
 
     private function remove(Envelope $envelope): void
     {
-        $stamp = $envelope->last(ShmQueueReceivedStamp::class);
-        if ($stamp === null) {
-            throw new LogicException('No ShmQueueReceivedStamp on the envelope: it was not received from a shmqueue transport.');
-        }
+        $job = $this->received($envelope)->getJob();
         // false means the lease had run out and the message went to another worker already:
         // delivery is at least once.
-        $this->guarded(fn () => $this->queue->ack($stamp->getJob()));
+        $this->guarded(fn () => $this->queue->ack($job));
+    }
+
+    private function received(Envelope $envelope): ShmQueueReceivedStamp
+    {
+        return $envelope->last(ShmQueueReceivedStamp::class)
+            ?? throw new LogicException('No ShmQueueReceivedStamp on the envelope: it was not received from a shmqueue transport.');
     }
 
     /** Runs a queue operation, reporting the extension's failures as Messenger's. */
