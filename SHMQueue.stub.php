@@ -146,6 +146,15 @@ class SHMQueue implements Countable
     public function deadLetters(int $max = 100): array {}
 
     /**
+     * Up to `$max` messages, oldest first, left where they are (nothing is taken or counted):
+     * each as ['value' => ..., 'state' => 'ready'|'delayed'|'reserved'|'dead', 'attempts' => n].
+     *
+     * @return list<array{value: mixed, state: string, attempts: int}>
+     * @throws SHMQueueException
+     */
+    public function peek(int $max = 100): array {}
+
+    /**
      * Stops every take: deQueue, deQueueMany, reserve find nothing (blocking calls keep waiting)
      * in every process until resume(); enQueue goes on. False if it was paused already.
      *

@@ -204,6 +204,13 @@ impl ShmQueue {
         Ok(self.handle()?.dead_letters(max)?)
     }
 
+    /// Up to `$max` messages, oldest first, left where they are (nothing is taken or counted):
+    /// each as ['value' => ..., 'state' => 'ready'|'delayed'|'reserved'|'dead', 'attempts' => n].
+    #[php(defaults(max = 100))]
+    pub fn peek(&mut self, max: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        Ok(self.handle()?.peek(max)?)
+    }
+
     /// Stops every take (deQueue, reserve and their batch forms find nothing; blocked ones keep
     /// waiting) in every process until resume(); enQueue goes on. False if already paused.
     pub fn pause(&mut self) -> PhpResult<bool> {
