@@ -5,7 +5,9 @@ namespace ShmQueue\Laravel;
 use Illuminate\Contracts\Queue\ClearableQueue;
 use Illuminate\Contracts\Queue\Queue as QueueContract;
 use Illuminate\Queue\InvalidPayloadException;
+use Illuminate\Queue\Jobs\InspectedJob;
 use Illuminate\Queue\Queue;
+use Illuminate\Support\Collection;
 
 /**
  * A Laravel queue connection whose queues are shmqueue queues (one per queue name).
@@ -62,12 +64,38 @@ class ShmQueue extends Queue implements QueueContract, ClearableQueue
     }
 
     /**
-     * Part of the Queue contract in newer Laravel versions. Always null ("unknown", which the
-     * contract allows): the extension cannot look at a job without taking it.
+     * When the oldest job ready to be taken was pushed (unix time; queue:monitor shows it), or
+     * null: none is ready, or its payload does not say (Laravel writes createdAt since 11).
      */
     public function creationTimeOfOldestPendingJob($queue = null): ?int
     {
+        foreach ($this->messages($queue) as $message) {
+            if ($message['state'] === 'ready') {
+                $createdAt = is_string($message['value']) ? (json_decode($message['value'], true)['createdAt'] ?? null) : null;
+
+                return is_int($createdAt) ? $createdAt : null;
+            }
+        }
+
         return null;
+    }
+
+    /** Laravel 13's inspection: the jobs ready to be taken, left in place. @return Collection<int, InspectedJob> */
+    public function pendingJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'ready');
+    }
+
+    /** The jobs pushed with later() or released with a delay, not due yet. @return Collection<int, InspectedJob> */
+    public function delayedJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'delayed');
+    }
+
+    /** The jobs workers hold now. @return Collection<int, InspectedJob> */
+    public function reservedJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'reserved');
     }
 
     public function push($job, $data = '', $queue = null)
@@ -179,6 +207,25 @@ class ShmQueue extends Queue implements QueueContract, ClearableQueue
         $name = $this->getQueue($queue);
 
         return $this->queues[$name] ??= new \SHMQueue($name, $this->capacity, $this->lease, $this->maxAttempts);
+    }
+
+    /** Every message of the queue (dead letters too), oldest first, left in place (SHMQueue::peek()). */
+    private function messages($queue): array
+    {
+        $shm = $this->shm($queue);
+        $stats = $shm->stats();
+
+        return $shm->peek($stats['length'] + $stats['in_flight'] + $stats['dead']);
+    }
+
+    private function inspect($queue, string $state): Collection
+    {
+        $name = $this->name($queue);
+
+        return (new Collection($this->messages($queue)))
+            ->filter(fn (array $message) => $message['state'] === $state && is_string($message['value']))
+            ->map(fn (array $message) => InspectedJob::fromPayload($message['value'], $message['attempts'], $name))
+            ->values();
     }
 
     /** Stores a payload; returns the job's uuid (Laravel's job id). */
