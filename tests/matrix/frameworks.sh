@@ -8,9 +8,9 @@
 
 framework_packages=(php-illuminate-queue php-illuminate-events php-illuminate-bus php-illuminate-cache
     php-symfony-messenger php-symfony-event-dispatcher php-symfony-console phpunit)
-# phpunit pulls the suite's default PHP's xml and mbstring; the PHP under test needs its own.
-chroot_extra_packages[trixie]="${framework_packages[*]} php8.4-xml php8.4-mbstring"
-chroot_extra_packages[sid]="${framework_packages[*]} php8.5-xml/experimental php8.5-mbstring/experimental"
+# phpunit (and symfony/string) pull the default PHP's xml, mbstring and intl; the PHP under test needs its own.
+chroot_extra_packages[trixie]="${framework_packages[*]} php8.4-xml php8.4-mbstring php8.4-intl"
+chroot_extra_packages[sid]="${framework_packages[*]} php8.5-xml/experimental php8.5-mbstring/experimental php8.5-intl/experimental"
 # The newest Symfony, from experimental: unpacked (not installed, sid's 7.4 stays) into
 # $MATRIX_CACHE/work and put first on the include path for its run.
 symfony_next_packages=(php-symfony-messenger php-symfony-event-dispatcher php-symfony-console)
