@@ -39,6 +39,7 @@ missing=$("${php[@]}" "$DIR/support/missing-features.php") || fail "frameworks: 
 for group in ${missing//,/ }; do args+=(--exclude-group "$group"); done
 [ -n "$missing" ] && echo "frameworks: not in these versions, their tests left out: $missing"
 echo "frameworks: PHP $("$PHP_BIN" -r 'echo PHP_VERSION;'), PHPUnit $major ($config)${FRAMEWORKS_INCLUDE:+, include path first: $FRAMEWORKS_INCLUDE}"
+"${php[@]}" -r 'require $argv[1]; foreach ([Illuminate\Queue\Worker::class, Symfony\Component\Messenger\Worker::class] as $c) echo "frameworks: $c from ", (new ReflectionClass($c))->getFileName(), "\n";' "$DIR/bootstrap.php"
 started=$(seconds_now)
 # setsid: phpunit leads a process group of its own, so that an interrupted run ends its workers too.
 setsid "${php[@]}" "$phpunit" "${args[@]}" >"$output" 2>&1 &

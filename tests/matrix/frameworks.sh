@@ -25,20 +25,22 @@ test_frameworks() { # version
     esac
 }
 
-# The versions a run used, as Debian names them ("php-illuminate-queue 13.31.0+dfsg-2 ...").
-framework_versions() { # version include_dir
-    where "$1" INCLUDE="$2" bash -c '
-        dpkg-query -W -f "\${Package} \${Version}\n" php-illuminate-queue php-symfony-messenger phpunit |
+# The versions a run used, as Debian names them ("php-illuminate-queue 13.31.0 ...").
+framework_versions() { # version testsuite include_dir
+    local packages=(php-illuminate-queue php-symfony-messenger phpunit)
+    [ "$2" == symfony ] && packages=(php-symfony-messenger phpunit)
+    where "$1" INCLUDE="$3" bash -c '
+        dpkg-query -W -f "\${Package} \${Version}\n" "$@" |
             while read -r package version; do
                 [ -n "$INCLUDE" ] && [ "$package" == php-symfony-messenger ] &&
                     version=$(cat "$INCLUDE/../../../.version")
                 echo -n "$package ${version%%+*} "
-            done'
+            done' _ "${packages[@]}"
 }
 
 run_frameworks() { # version testsuite ("" for both) include_dir (first on the include path, or "")
     local version=$1 suite=$2 include=$3 so="$work/target-$1/release/libshmqueue.so" t label versions log
-    versions=$(framework_versions "$version" "$include")
+    versions=$(framework_versions "$version" "$suite" "$include")
     label="$version frameworks${suite:+ ($suite)}"
     log="$logs/frameworks-$version${suite:+-$suite}.log"
     t=$(seconds_now)
@@ -56,8 +58,19 @@ run_frameworks() { # version testsuite ("" for both) include_dir (first on the i
 }
 
 # Symfony's next version from experimental, unpacked once into $work/symfony-next (its version
-# in .version); a later run unpacks again only when experimental has moved on.
+# in .version); a later run unpacks again only when experimental has moved on. Debian's
+# autoloaders find each other by relative paths, so the rest of the chroot's /usr/share/php is
+# linked in beside the unpacked components (again on every run: sid's packages change).
 unpack_symfony_next() {
+    unpack_symfony_next_once || return 1
+    where 8.5 ROOT="$work/symfony-next/usr/share/php" bash -c '
+        for entry in /usr/share/php/* /usr/share/php/Symfony/*/*; do
+            link="$ROOT/${entry#/usr/share/php/}"
+            [ -e "$link" ] || [ -L "$link" ] || { mkdir -p "$(dirname "$link")" && ln -s "$entry" "$link"; }
+        done' || { fail "8.5 frameworks: sid's PHP libraries linked beside Symfony from experimental"; return 1; }
+}
+
+unpack_symfony_next_once() {
     local dir="$work/symfony-next" wanted
     wanted=$(where 8.5 apt-cache madison "${symfony_next_packages[@]}" 2>/dev/null |
         awk -F' *[|] *' '$3 ~ / experimental\// { gsub(/^ +/, "", $1); print $1, $2 }' | sort | tr '\n' ' ')
