@@ -10,6 +10,7 @@ use Symfony\Component\Messenger\Stamp\DelayStamp;
 use Symfony\Component\Messenger\Stamp\TransportMessageIdStamp;
 use ShmQueue\Symfony\Compat\CloseableTransport;
 use ShmQueue\Symfony\Compat\KeepaliveReceiver;
+use Symfony\Component\Messenger\Transport\Receiver\ListableReceiverInterface;
 use Symfony\Component\Messenger\Transport\Receiver\MessageCountAwareInterface;
 use Symfony\Component\Messenger\Transport\Serialization\PhpSerializer;
 use Symfony\Component\Messenger\Transport\Serialization\SerializerInterface;
@@ -28,8 +29,11 @@ use Symfony\Component\Messenger\Transport\TransportInterface;
  * A handler that runs longer than the lease keeps its message with messenger:consume
  * --keepalive (Symfony 7.2+): keepalive() extends the lease (SHMQueue::extend()).
  */
-final class ShmQueueTransport implements TransportInterface, MessageCountAwareInterface, SetupableTransportInterface, KeepaliveReceiver, CloseableTransport
+final class ShmQueueTransport implements TransportInterface, MessageCountAwareInterface, ListableReceiverInterface, SetupableTransportInterface, KeepaliveReceiver, CloseableTransport
 {
+    /** Key of the message id send() adds to the encoded envelope: the TransportMessageIdStamp, the same on every delivery. */
+    private const ID = 'shmqueue_id';
+
     private SerializerInterface $serializer;
     /** The queue's lease in seconds, read once (a queue keeps the settings it was created with). */
     private ?float $lease = null;
@@ -72,7 +76,7 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
             if (!is_array($job->value)) {
                 throw new MessageDecodingFailedException(sprintf('shmqueue delivered a %s where an encoded envelope (array) was expected.', get_debug_type($job->value)));
             }
-            $envelope = $this->serializer->decode($job->value);
+            $envelope = $this->decoded($job->value);
         } catch (MessageDecodingFailedException $e) {
             // Given back rather than dropped: after max_attempts deliveries it rests in the
             // dead letters, where it can be inspected.
@@ -80,7 +84,59 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
             throw $e;
         }
 
-        return $envelope->with(new ShmQueueReceivedStamp($job), new TransportMessageIdStamp($job->id));
+        return $envelope->with(new ShmQueueReceivedStamp($job), new TransportMessageIdStamp($job->value[self::ID] ?? $job->id));
+    }
+
+    private function decoded(array $value): Envelope
+    {
+        unset($value[self::ID]);
+
+        return $this->serializer->decode($value);
+    }
+
+    /**
+     * The messages waiting (ready or delayed), oldest first, left in place: for
+     * messenger:failed:show (and :remove, :retry) when this is the failure transport. Messages
+     * that cannot be decoded, and those workers hold now, are not listed.
+     */
+    public function all(?int $limit = null): iterable
+    {
+        $listed = [];
+        foreach ($this->waiting() as $value) {
+            if ($limit !== null && count($listed) >= $limit) {
+                break;
+            }
+            try {
+                $listed[] = $this->decoded($value)->with(new TransportMessageIdStamp($value[self::ID]));
+            } catch (MessageDecodingFailedException) {
+                // shown by SHMQueue::peek(), and in the dead letters once it was tried
+            }
+        }
+
+        return $listed;
+    }
+
+    public function find(mixed $id): ?Envelope
+    {
+        foreach ($this->waiting() as $value) {
+            if ((string) $value[self::ID] === (string) $id) {
+                return $this->decoded($value)->with(new TransportMessageIdStamp($value[self::ID]));
+            }
+        }
+
+        return null;
+    }
+
+    /** @return list<array> the encoded envelopes waiting that carry an id */
+    private function waiting(): array
+    {
+        $stats = $this->guarded(fn () => $this->queue->stats());
+        $messages = $this->guarded(fn () => $this->queue->peek($stats['length'] + $stats['in_flight'] + $stats['dead']));
+
+        return array_values(array_map(fn (array $m) => $m['value'], array_filter(
+            $messages,
+            fn (array $m) => in_array($m['state'], ['ready', 'delayed'], true) && is_array($m['value']) && isset($m['value'][self::ID]),
+        )));
     }
 
     /**
@@ -120,7 +176,7 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
 
     public function send(Envelope $envelope): Envelope
     {
-        $encoded = $this->serializer->encode($envelope);
+        $encoded = $this->serializer->encode($envelope) + [self::ID => bin2hex(random_bytes(8))];
         $delayMs = $envelope->last(DelayStamp::class)?->getDelay() ?? 0;
         $stored = $this->guarded(fn () => $delayMs > 0
             ? $this->queue->enQueueDelayed($encoded, $delayMs / 1000)
@@ -149,10 +205,43 @@ final class ShmQueueTransport implements TransportInterface, MessageCountAwareIn
 
     private function remove(Envelope $envelope): void
     {
+        if ($envelope->last(ShmQueueReceivedStamp::class) === null && ($id = $envelope->last(TransportMessageIdStamp::class)?->getId()) !== null) {
+            $this->removeListed((string) $id); // from all() or find(): no worker holds it
+
+            return;
+        }
         $job = $this->received($envelope)->getJob();
         // false means the lease had run out and the message went to another worker already:
         // delivery is at least once.
         $this->guarded(fn () => $this->queue->ack($job));
+    }
+
+    /**
+     * Removes the waiting message of that id (messenger:failed:remove, or :retry once handled).
+     * The queue takes from its head only: the messages before it are taken too and stored
+     * again at the tail (their attempts start again), before being acked.
+     */
+    private function removeListed(string $id): void
+    {
+        $taken = [];
+        $found = false;
+        try {
+            $ready = $this->guarded(fn () => $this->queue->stats()['ready']);
+            while (count($taken) < $ready && ($job = $this->guarded(fn () => $this->queue->reserve(0))) !== null) {
+                if (is_array($job->value) && (string) ($job->value[self::ID] ?? '') === $id) {
+                    $found = $this->guarded(fn () => $this->queue->ack($job));
+                    break;
+                }
+                $taken[] = $job;
+            }
+        } finally {
+            foreach ($taken as $job) {
+                $this->guarded(fn () => $this->queue->enQueue($job->value) ? $this->queue->ack($job) : $this->queue->release($job));
+            }
+        }
+        if (!$found) {
+            throw new TransportException(sprintf('shmqueue "%s" has no message %s waiting to be removed (a worker holds it, it is delayed, or it is gone).', $this->queue->stats()['name'], $id));
+        }
     }
 
     private function received(Envelope $envelope): ShmQueueReceivedStamp
