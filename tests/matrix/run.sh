@@ -2,7 +2,8 @@
 # The PHP version matrix: builds the extension against PHP 8.4 (Debian trixie), 8.5 (Debian
 # experimental, on sid) and a thread-safe (ZTS) PHP 8.2 built from Debian bookworm's source, and
 # runs with each the phpt suite (that version's run-tests.php), the compat and chaos suites; with
-# 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh).
+# 8.4 and 8.5 the fpm suite (that version's php-fpm) and the framework adapters on that release's
+# Laravel and Symfony (frameworks.sh); with ZTS the threaded test (threads.sh).
 # The host's own PHP 8.2 is what the rest of scripts/test.sh tests.
 #   bash tests/matrix/run.sh                       # all versions
 #   MATRIX_VERSIONS="8.4 zts" bash tests/matrix/run.sh
