@@ -175,7 +175,10 @@ impl<'a> Ring<'a> {
     }
 
     /// The record a live lease points at, or `None` when the lease is no longer the caller's.
-    fn leased_record(&self, lease: &Lease) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
+    pub(crate) fn leased_record(
+        &self,
+        lease: &Lease,
+    ) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
         if lease.queue != self.header.instance.load(Ordering::Relaxed) {
             return Err(QueueError::ForeignJob {
                 name: self.segment.name().to_owned(),
@@ -218,22 +221,6 @@ impl<'a> Ring<'a> {
         self.records.remove(&mut txn, pos, header)?;
         txn.commit();
         Ok(true)
-    }
-
-    /// Extends a live lease to `until_ms`: the job stays the caller's until then. `None` when
-    /// the lease is no longer the caller's (acked, released, buried, or expired and taken
-    /// again); a lease that ran out but that nobody took yet is still the caller's.
-    pub fn extend(&self, lease: &Lease, until_ms: u64) -> Result<Option<u64>> {
-        let Some((_, _, slot)) = self.leased_record(lease)? else {
-            return Ok(None);
-        };
-        if slot.kind.load(Ordering::Acquire) != SLOT_LEASE {
-            return Ok(None); // a delay kept in the slot has a token of its own: not reached
-        }
-        let mut txn = Txn::new(self.segment);
-        txn.set(&slot.until_ms, until_ms);
-        txn.commit();
-        Ok(Some(until_ms))
     }
 
     /// Puts a leased job back: available now, after `delay_ms`, or to the dead letters when it
