@@ -129,12 +129,30 @@ class SHMQueue implements Countable
     public function release(SHMQueueJob $job, float $delay = 0.0): bool {}
 
     /**
+     * Extends the lease of a job this process still holds to `$seconds` from now (its
+     * leaseUntil follows), so that a long task keeps it. False when the lease was already
+     * lost: acked, released, or run out and taken by someone else.
+     *
+     * @throws SHMQueueException
+     */
+    public function extend(SHMQueueJob $job, float $seconds): bool {}
+
+    /**
      * Up to `$max` dead letters, oldest first, each as ['value' => ..., 'attempts' => n].
      *
      * @return list<array{value: mixed, attempts: int}>
      * @throws SHMQueueException
      */
     public function deadLetters(int $max = 100): array {}
+
+    /**
+     * Up to `$max` messages, oldest first, left where they are (nothing is taken or counted):
+     * each as ['value' => ..., 'state' => 'ready'|'delayed'|'reserved'|'dead', 'attempts' => n].
+     *
+     * @return list<array{value: mixed, state: string, attempts: int}>
+     * @throws SHMQueueException
+     */
+    public function peek(int $max = 100): array {}
 
     /**
      * Stops every take: deQueue, deQueueMany, reserve find nothing (blocking calls keep waiting)

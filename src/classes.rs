@@ -190,11 +190,29 @@ impl ShmQueue {
         Ok(self.handle()?.release(&job.lease, delay)?)
     }
 
+    /// Extends the lease of a job this process still holds to `$seconds` from now (its
+    /// leaseUntil follows), so that a long task keeps it. False when the lease was already
+    /// lost: acked, released, or run out and taken by someone else.
+    pub fn extend(&mut self, job: &mut ShmQueueJob, seconds: f64) -> PhpResult<bool> {
+        let Some(until_ms) = self.handle()?.extend(&job.lease, seconds)? else {
+            return Ok(false);
+        };
+        job.lease.until_ms = until_ms;
+        Ok(true)
+    }
+
     /// Up to `$max` dead letters, oldest first, each as ['value' => ..., 'attempts' => n].
     #[php(name = "deadLetters")]
     #[php(defaults(max = 100))]
     pub fn dead_letters(&mut self, max: i64) -> PhpResult<ZBox<ZendHashTable>> {
         Ok(self.handle()?.dead_letters(max)?)
+    }
+
+    /// Up to `$max` messages, oldest first, left where they are (nothing is taken or counted):
+    /// each as ['value' => ..., 'state' => 'ready'|'delayed'|'reserved'|'dead', 'attempts' => n].
+    #[php(defaults(max = 100))]
+    pub fn peek(&mut self, max: i64) -> PhpResult<ZBox<ZendHashTable>> {
+        Ok(self.handle()?.peek(max)?)
     }
 
     /// Stops every take (deQueue, reserve and their batch forms find nothing; blocked ones keep

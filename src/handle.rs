@@ -8,6 +8,7 @@ use std::time::Duration;
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use shmqueue_codec::Writer;
+use shmqueue_core::layout::RecordState;
 use shmqueue_core::{Event, Lease, Queue, QueueError};
 
 use crate::codec;
@@ -92,6 +93,36 @@ fn invalid(what: &'static str, why: String) -> Error {
 pub struct Reserved {
     pub lease: Lease,
     pub value: Zval,
+}
+
+/// One message for PHP: ['value' => ..., ('state' => ...,) 'attempts' => n]; one that cannot be
+/// decoded comes with 'value' => null and 'error' => why (a script ending while decoding it ends
+/// the call).
+fn message_entry(blob: &[u8], attempts: u32, state: Option<&str>) -> Result<Zval> {
+    let mut entry = ZendHashTable::with_capacity(4);
+    let mut why = None;
+    match codec::decode(blob) {
+        Ok(value) => zend::insert_str(&mut entry, b"value", value),
+        Err(error) if error.is_ending() => return Err(error),
+        Err(error) => {
+            let mut null = Zval::new();
+            null.set_null();
+            zend::insert_str(&mut entry, b"value", null);
+            why = Some(error.to_string());
+        }
+    }
+    if let Some(state) = state {
+        zend::insert_str(&mut entry, b"state", zend::string_zval(state.as_bytes()));
+    }
+    let mut count = Zval::new();
+    count.set_long(attempts as i64);
+    zend::insert_str(&mut entry, b"attempts", count);
+    if let Some(why) = why {
+        zend::insert_str(&mut entry, b"error", zend::string_zval(why.as_bytes()));
+    }
+    let mut zv = Zval::new();
+    zv.set_hashtable(entry);
+    Ok(zv)
 }
 
 pub struct Handle {
@@ -310,34 +341,42 @@ impl Handle {
         Ok(self.queue.release(lease, delay_ms)?)
     }
 
+    /// The lease's new end (unix ms), or `None` when it was lost.
+    pub fn extend(&mut self, lease: &Lease, seconds: f64) -> Result<Option<u64>> {
+        let lease_ms = settings::positive_milliseconds("seconds", seconds)?;
+        Ok(self.queue.extend(lease, lease_ms)?)
+    }
+
     /// Each letter as ['value' => ..., 'attempts' => n]; one that cannot be decoded comes as
     /// ['value' => null, 'attempts' => n, 'error' => why] and does not hide the others.
     pub fn dead_letters(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {
         let max = usize::try_from(max).map_err(|_| invalid("max", format!("{max} is negative")))?;
         let letters = self.queue.dead_letters(max)?;
         let mut list = ZendHashTable::with_capacity(letters.len() as u32);
-        let mut why = None;
         for (attempts, blob) in letters {
-            let mut entry = ZendHashTable::with_capacity(3);
-            match codec::decode(&blob) {
-                Ok(value) => zend::insert_str(&mut entry, b"value", value),
-                Err(error) if error.is_ending() => return Err(error),
-                Err(error) => {
-                    let mut null = Zval::new();
-                    null.set_null();
-                    zend::insert_str(&mut entry, b"value", null);
-                    why = Some(error.to_string());
-                }
-            }
-            let mut count = Zval::new();
-            count.set_long(attempts as i64);
-            zend::insert_str(&mut entry, b"attempts", count);
-            if let Some(why) = why.take() {
-                zend::insert_str(&mut entry, b"error", zend::string_zval(why.as_bytes()));
-            }
-            let mut zv = Zval::new();
-            zv.set_hashtable(entry);
-            zend::push(&mut list, zv);
+            zend::push(&mut list, message_entry(&blob, attempts, None)?);
+        }
+        Ok(list)
+    }
+
+    /// Up to `max` messages, oldest first, left in place: each as ['value' => ..., 'state' =>
+    /// 'ready'|'delayed'|'reserved'|'dead', 'attempts' => n] (+ 'error', as in dead_letters).
+    pub fn peek(&mut self, max: i64) -> Result<ZBox<ZendHashTable>> {
+        let max = usize::try_from(max).map_err(|_| invalid("max", format!("{max} is negative")))?;
+        let messages = self.queue.peek(max)?;
+        let mut list = ZendHashTable::with_capacity(messages.len() as u32);
+        for message in messages {
+            let state = match message.state {
+                RecordState::Ready => "ready",
+                RecordState::Delayed => "delayed",
+                // A delayed release kept in its lease slot (the ring was full) shows as reserved.
+                RecordState::Leased => "reserved",
+                _ => "dead",
+            };
+            zend::push(
+                &mut list,
+                message_entry(&message.payload, message.attempts, Some(state))?,
+            );
         }
         Ok(list)
     }

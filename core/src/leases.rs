@@ -175,7 +175,10 @@ impl<'a> Ring<'a> {
     }
 
     /// The record a live lease points at, or `None` when the lease is no longer the caller's.
-    fn leased_record(&self, lease: &Lease) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
+    pub(crate) fn leased_record(
+        &self,
+        lease: &Lease,
+    ) -> Result<Option<(u64, RecordHeader, &'a LeaseSlot)>> {
         if lease.queue != self.header.instance.load(Ordering::Relaxed) {
             return Err(QueueError::ForeignJob {
                 name: self.segment.name().to_owned(),

@@ -12,7 +12,7 @@
 //! - `damage`: what damage was found, kept in the header so every process can say why;
 //! - `records`: the record store (placing, reclaiming, compacting; the one validated walk);
 //! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
-//!   delayed retries, dead letters);
+//!   delayed retries, dead letters); `keepalive`: extending a lease;
 //! - `queue`: the API users call: one lock per operation, blocking waits, per-process mappings;
 //!   `stats`: what it reports.
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -24,6 +24,7 @@ pub mod error;
 mod futex;
 pub mod hooks;
 mod journal;
+mod keepalive;
 pub mod layout;
 mod leases;
 pub mod lock;

@@ -359,6 +359,17 @@ impl Queue {
         Ok(released.is_some())
     }
 
+    /// Extends a leased job's lease to `lease_ms` from now; the new end (unix ms), or `None`
+    /// when the lease was lost (acked, released, expired and redelivered, its queue removed).
+    pub fn extend(&mut self, lease: &Lease, lease_ms: u64) -> Result<Option<u64>> {
+        let until = now_ms().saturating_add(lease_ms);
+        mappings::lost_with_its_queue(
+            self.with_ring(|ring| ring.extend(lease, until)),
+            lease,
+            None,
+        )
+    }
+
     pub fn dead_letters(&mut self, max: usize) -> Result<Vec<(u32, Vec<u8>)>> {
         let now = now_ms();
         let mut out = Vec::new();

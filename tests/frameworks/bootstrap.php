@@ -18,6 +18,10 @@ foreach ([
 ] as $autoload) {
     require_once $autoload; // found through include_path (/usr/share/php)
 }
+// Laravel's cache, where installed: queue:pause / queue:resume keep their state there (Laravel 11+).
+if (stream_resolve_include_path('Illuminate/Cache/autoload.php')) {
+    require_once 'Illuminate/Cache/autoload.php';
+}
 
 spl_autoload_register(function (string $class): void {
     $roots = [

@@ -2,7 +2,10 @@
 # Framework integrations (frameworks/laravel, frameworks/symfony): their PHPUnit suites, run with
 # Laravel's queue worker and Symfony Messenger's worker as Debian packages them (Composer cannot
 # download here). Prints PHPUnit's output (with measured figures) and ends with
-# "RESULT: N passed, N failed" counted in PHPUnit tests.
+# "RESULT: N passed, N failed" counted in PHPUnit tests. The PHP version matrix runs it on newer
+# Debian releases' Laravel and Symfony too (tests/matrix/frameworks.sh), with:
+#   FRAMEWORKS_TESTSUITE=laravel|symfony   one half only
+#   FRAMEWORKS_INCLUDE=DIR                 put first on PHP's include path (another Symfony)
 set -u
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$DIR/../lib/common.sh"
@@ -22,9 +25,29 @@ export TMPDIR="$work_dir" # the tests' job logs and worker output files: removed
 
 at_exit "php_ext -r 'foreach (glob(\"/dev/shm/shmqueue.$SHMQ_FW_PREFIX-*\") ?: [] as \$s) SHMQueue::remove(substr(basename(\$s), 9));'"
 output="$work_dir/phpunit.out"
+php=("$PHP_BIN" -d "extension=$SHMQUEUE_SO")
+[ -n "${FRAMEWORKS_INCLUDE:-}" ] && php+=(-d "include_path=$FRAMEWORKS_INCLUDE:$("$PHP_BIN" -r 'echo get_include_path();')")
+phpunit=$(command -v phpunit)
+# PHPUnit 10 changed the configuration's format: each has its own file.
+major=$("${php[@]}" "$phpunit" --version | grep -oE 'PHPUnit [0-9]+' | grep -oE '[0-9]+')
+config=phpunit.xml.dist
+[ "${major:-9}" -ge 10 ] && config=phpunit10.xml.dist
+args=(-c "$DIR/$config")
+[ -n "${FRAMEWORKS_TESTSUITE:-}" ] && args+=(--testsuite "$FRAMEWORKS_TESTSUITE")
+# Tests of features that the installed Laravel or Symfony does not have yet (queue:pause, ...).
+missing=$("${php[@]}" "$DIR/support/missing-features.php") || fail "frameworks: support/missing-features.php runs" "$missing"
+# PHPUnit 9 takes one comma-separated list, PHPUnit 11+ want one option per group.
+if [ "${major:-9}" -ge 10 ]; then
+    for group in ${missing//,/ }; do args+=(--exclude-group "$group"); done
+elif [ -n "$missing" ]; then
+    args+=(--exclude-group "$missing")
+fi
+[ -n "$missing" ] && echo "frameworks: not in these versions, their tests left out: $missing"
+echo "frameworks: PHP $("$PHP_BIN" -r 'echo PHP_VERSION;'), PHPUnit $major ($config)${FRAMEWORKS_INCLUDE:+, include path first: $FRAMEWORKS_INCLUDE}"
+"${php[@]}" -r 'require $argv[1]; foreach ([Illuminate\Queue\Worker::class, Symfony\Component\Messenger\Worker::class] as $c) echo "frameworks: $c from ", (new ReflectionClass($c))->getFileName(), "\n";' "$DIR/bootstrap.php"
 started=$(seconds_now)
 # setsid: phpunit leads a process group of its own, so that an interrupted run ends its workers too.
-setsid "$PHP_BIN" -d "extension=$SHMQUEUE_SO" "$(command -v phpunit)" -c "$DIR/phpunit.xml.dist" >"$output" 2>&1 &
+setsid "${php[@]}" "$phpunit" "${args[@]}" >"$output" 2>&1 &
 phpunit_pid=$!
 phpunit_running=1
 at_exit '[ -n "$phpunit_running" ] && kill -KILL -- "-$phpunit_pid"'

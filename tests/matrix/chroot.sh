@@ -12,6 +12,9 @@ DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # to php-fpm with cgi-fcgi).
 chroot_packages=(ca-certificates gcc libc6-dev clang libclang-dev procps util-linux libfcgi-bin)
 php_packages=(cli dev fpm)
+# More packages per chroot (by suite), for suites that need them (tests/matrix/frameworks.sh);
+# a package may name its suite ("php8.5-xml/experimental").
+declare -A chroot_extra_packages=()
 
 chroot_dir() { echo "$MATRIX_CACHE/chroot-$1"; }
 
@@ -19,10 +22,11 @@ chroot_dir() { echo "$MATRIX_CACHE/chroot-$1"; }
 # into place, so an interrupted run starts again), then installs whatever of the package lists
 # it lacks; a stamp file records what it holds, so an unchanged setup costs nothing.
 make_chroot() {
-    local suite=$1 extra=$2 php=$3 dir wanted package php_wanted=()
+    local suite=$1 extra=$2 php=$3 dir wanted package php_wanted=() more=()
     dir=$(chroot_dir "$suite")
     for package in "${php_packages[@]}"; do php_wanted+=("$php-$package${extra:+/$extra}"); done
-    wanted="$suite ${extra:-none} ${chroot_packages[*]} ${php_wanted[*]}"
+    read -ra more <<< "${chroot_extra_packages[$suite]:-}"
+    wanted="$suite ${extra:-none} ${chroot_packages[*]} ${php_wanted[*]}${more:+ ${more[*]}}"
     [ "$(cat "$dir/.shmqueue-matrix" 2>/dev/null)" == "$wanted" ] && return 0
     if [ ! -d "$dir" ]; then
         rm -rf "$dir.partial"
@@ -41,6 +45,9 @@ make_chroot() {
     chroot "$dir" "${apt[@]}" update || return 1
     chroot "$dir" "${apt[@]}" install "${chroot_packages[@]}" || return 1
     chroot "$dir" "${apt[@]}" install "${php_wanted[@]}" ${extra:+php-common/$suite} || return 1
+    if [ ${#more[@]} -gt 0 ]; then
+        chroot "$dir" "${apt[@]}" install "${more[@]}" ${extra:+php-common/$suite} || return 1
+    fi
     chroot "$dir" apt-get clean
     echo "$wanted" > "$dir/.shmqueue-matrix"
 }

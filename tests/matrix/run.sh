@@ -4,6 +4,7 @@
 # runs with each the phpt suite (that version's run-tests.php), the compat and chaos suites; with
 # 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh).
 # The host's own PHP 8.2 is what the rest of scripts/test.sh tests.
+# With 8.4 and 8.5 also the framework adapters on that release's Laravel and Symfony (frameworks.sh).
 #   bash tests/matrix/run.sh                       # all versions
 #   MATRIX_VERSIONS="8.4 zts" bash tests/matrix/run.sh
 # Chroots, the ZTS PHP and the builds are cached in $MATRIX_CACHE (/var/cache/shmqueue/matrix),
@@ -14,6 +15,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 source "$here/chroot.sh"
+source "$here/frameworks.sh"
 source "$here/zts.sh"
 source "$here/relay.sh"
 
@@ -109,6 +111,7 @@ test_version() { # version
         relay_suite "$version fpm" "$logs/fpm-$version.log" $?
         echo "     ($version fpm: $(seconds_since "$t") s)"
     fi
+    test_frameworks "$version"
 
     # Chaos at CI length, with the test-hooks build (pause points in the critical section). That
     # build is for this test only, so it skips the release profile's slow whole-program

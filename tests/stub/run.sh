@@ -47,7 +47,7 @@ fi
 mutations=(
     "a changed default|s/public function deQueue(float \$timeout = 0.0)/public function deQueue(float \$timeout = 1.0)/|differs: SHMQueue::deQueue() #0 \$timeout default"
     "a method missing|/public function purgeDead(): int {}/d|missing in stub: SHMQueue::purgeDead()"
-    "an extra method|s/public function requeueDead(): int {}/&\n    public function peek(int \$max = 10): array {}/|extra in stub: SHMQueue::peek()"
+    "an extra method|s/public function requeueDead(): int {}/&\n    public function browse(int \$max = 10): array {}/|extra in stub: SHMQueue::browse()"
     "final dropped|s/^final class SHMQueueJob/class SHMQueueJob/|differs: SHMQueueJob modifiers"
     "a nullable return made non-null|s/): ?SHMQueueJob {}/): SHMQueueJob {}/|differs: SHMQueue::reserve() return"
     "a renamed parameter|s/?int \$maxAttempts = null/?int \$max_attempts = null/|SHMQueue::__construct() #3 \$maxAttempts"

@@ -2,9 +2,12 @@
 
 namespace ShmQueue\Laravel;
 
+use Illuminate\Contracts\Queue\ClearableQueue;
 use Illuminate\Contracts\Queue\Queue as QueueContract;
 use Illuminate\Queue\InvalidPayloadException;
+use Illuminate\Queue\Jobs\InspectedJob;
 use Illuminate\Queue\Queue;
+use Illuminate\Support\Collection;
 
 /**
  * A Laravel queue connection whose queues are shmqueue queues (one per queue name).
@@ -12,8 +15,9 @@ use Illuminate\Queue\Queue;
  * Jobs are Laravel's JSON payloads, stored as strings. pop() reserves a job under a lease
  * (the connection's retry_after): the job is acked when Laravel deletes it and released when
  * Laravel releases it; a job whose worker died comes back after the lease with attempts + 1.
+ * Queue names may be strings or enums (Laravel 13 takes both).
  */
-class ShmQueue extends Queue implements QueueContract
+class ShmQueue extends Queue implements QueueContract, ClearableQueue
 {
     /** @var array<string, \SHMQueue> open queues by full name */
     private array $queues = [];
@@ -30,10 +34,15 @@ class ShmQueue extends Queue implements QueueContract
         $this->dispatchAfterCommit = $dispatchAfterCommit;
     }
 
-    /** Jobs waiting: ready now or delayed (reserved ones are not counted). */
+    /**
+     * Jobs on the queue: ready, delayed and reserved (what Laravel's Redis and database drivers
+     * count, and what the Queue contract says since Laravel 12.19); dead letters are not.
+     */
     public function size($queue = null): int
     {
-        return $this->shm($queue)->getLength();
+        $stats = $this->shm($queue)->stats();
+
+        return $stats['length'] + $stats['in_flight'];
     }
 
     /** Jobs ready to be taken now. */
@@ -55,12 +64,38 @@ class ShmQueue extends Queue implements QueueContract
     }
 
     /**
-     * Part of the Queue contract in newer Laravel versions. Always null ("unknown", which the
-     * contract allows): the extension cannot look at a job without taking it.
+     * When the oldest job ready to be taken was pushed (unix time; queue:monitor shows it), or
+     * null: none is ready, or its payload does not say (Laravel writes createdAt since 11).
      */
     public function creationTimeOfOldestPendingJob($queue = null): ?int
     {
+        foreach ($this->messages($queue) as $message) {
+            if ($message['state'] === 'ready') {
+                $createdAt = is_string($message['value']) ? (json_decode($message['value'], true)['createdAt'] ?? null) : null;
+
+                return is_int($createdAt) ? $createdAt : null;
+            }
+        }
+
         return null;
+    }
+
+    /** Laravel 13's inspection: the jobs ready to be taken, left in place. @return Collection<int, InspectedJob> */
+    public function pendingJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'ready');
+    }
+
+    /** The jobs pushed with later() or released with a delay, not due yet. @return Collection<int, InspectedJob> */
+    public function delayedJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'delayed');
+    }
+
+    /** The jobs workers hold now. @return Collection<int, InspectedJob> */
+    public function reservedJobs($queue = null): Collection
+    {
+        return $this->inspect($queue, 'reserved');
     }
 
     public function push($job, $data = '', $queue = null)
@@ -92,7 +127,7 @@ class ShmQueue extends Queue implements QueueContract
 
     public function pop($queue = null)
     {
-        $queue = $queue ?: $this->default;
+        $queue = $this->name($queue);
         $shm = $this->shm($queue);
         $reserved = $shm->reserve($this->blockFor);
         if ($reserved === null) {
@@ -132,10 +167,38 @@ class ShmQueue extends Queue implements QueueContract
         return $this->shm($queue)->purgeDead();
     }
 
+    /**
+     * queue:clear: deletes the queue with everything on it (ready, delayed and reserved jobs,
+     * dead letters too) and returns how many jobs it held. Workers holding one of its jobs
+     * find their delete() or release() refused; the queue is created again, empty, on its
+     * next use.
+     */
+    public function clear($queue): int
+    {
+        $name = $this->getQueue($queue);
+        $size = $this->size($queue);
+        unset($this->queues[$name]);
+        \SHMQueue::remove($name);
+
+        return $size;
+    }
+
     /** The full shmqueue name of a Laravel queue name (the prefix put before it). */
     public function getQueue($queue): string
     {
-        return $this->prefix . ($queue ?: $this->default);
+        return $this->prefix . $this->name($queue);
+    }
+
+    /** A Laravel queue name: the default for none, an enum's value (or name if it has none). */
+    private function name($queue): string
+    {
+        if ($queue instanceof \BackedEnum) {
+            $queue = $queue->value;
+        } elseif ($queue instanceof \UnitEnum) {
+            $queue = $queue->name;
+        }
+
+        return (string) ($queue ?: $this->default);
     }
 
     /** The extension's handle of a queue, for stats() and the like. */
@@ -144,6 +207,25 @@ class ShmQueue extends Queue implements QueueContract
         $name = $this->getQueue($queue);
 
         return $this->queues[$name] ??= new \SHMQueue($name, $this->capacity, $this->lease, $this->maxAttempts);
+    }
+
+    /** Every message of the queue (dead letters too), oldest first, left in place (SHMQueue::peek()). */
+    private function messages($queue): array
+    {
+        $shm = $this->shm($queue);
+        $stats = $shm->stats();
+
+        return $shm->peek($stats['length'] + $stats['in_flight'] + $stats['dead']);
+    }
+
+    private function inspect($queue, string $state): Collection
+    {
+        $name = $this->name($queue);
+
+        return (new Collection($this->messages($queue)))
+            ->filter(fn (array $message) => $message['state'] === $state && is_string($message['value']))
+            ->map(fn (array $message) => InspectedJob::fromPayload($message['value'], $message['attempts'], $name))
+            ->values();
     }
 
     /** Stores a payload; returns the job's uuid (Laravel's job id). */

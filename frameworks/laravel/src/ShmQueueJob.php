@@ -13,6 +13,9 @@ use Illuminate\Queue\Jobs\Job;
  */
 class ShmQueueJob extends Job implements JobContract
 {
+    /** Seconds a lease extended to a job's timeout lasts beyond it (the worker's kill takes a moment). */
+    private const TIMEOUT_MARGIN = 1;
+
     public function __construct(
         Container $container,
         private \SHMQueue $shm,
@@ -23,6 +26,32 @@ class ShmQueueJob extends Job implements JobContract
         $this->container = $container;
         $this->connectionName = $connectionName;
         $this->queue = $queue;
+    }
+
+    /**
+     * Runs the job. A job that declares a timeout longer than its lease (retry_after) has its
+     * lease extended to that timeout first: Laravel's worker ends a job at its timeout, so
+     * the job is not delivered to another worker while it legitimately runs, and comes back
+     * soon after the timeout if its worker dies.
+     */
+    public function fire()
+    {
+        $timeout = $this->timeout();
+        if ($timeout > 0 && $timeout + self::TIMEOUT_MARGIN > $this->reserved->leaseUntil - microtime(true)) {
+            $this->extendLease($timeout + self::TIMEOUT_MARGIN);
+        }
+
+        return parent::fire();
+    }
+
+    /**
+     * Keepalive for long jobs: keeps the job this worker's for $seconds from now (call it from
+     * the job's handle(), `$this->job->extendLease(120)`, now and then). False when the lease
+     * was lost already: it ran out and the job went to another worker.
+     */
+    public function extendLease(float $seconds): bool
+    {
+        return $this->shm->extend($this->reserved, $seconds);
     }
 
     public function getRawBody()

@@ -50,8 +50,17 @@ final class FileFailedJobProvider implements FailedJobProviderInterface
         return false;
     }
 
-    public function flush()
+    /** Laravel 10+ pass $hours (forget those older); the tests flush everything. */
+    public function flush($hours = null)
     {
         file_put_contents($this->file, '');
+    }
+
+    /** Laravel 11+: the ids of the failed jobs (of one queue). */
+    public function ids($queue = null)
+    {
+        $records = array_filter($this->all(), fn ($record) => $queue === null || $record['queue'] === $queue);
+
+        return array_column($records, 'id');
     }
 }

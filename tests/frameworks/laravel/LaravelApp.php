@@ -3,12 +3,14 @@
 namespace ShmQueue\Tests\Laravel;
 
 use Illuminate\Bus\Dispatcher as BusDispatcher;
+use Illuminate\Cache\CacheManager;
 use Illuminate\Container\Container;
 use Illuminate\Contracts\Bus\Dispatcher as BusDispatcherContract;
 use Illuminate\Contracts\Container\Container as ContainerContract;
 use Illuminate\Contracts\Debug\ExceptionHandler;
 use Illuminate\Contracts\Events\Dispatcher as EventsContract;
 use Illuminate\Events\Dispatcher;
+use Illuminate\Filesystem\Filesystem;
 use Illuminate\Queue\Events\JobFailed;
 use Illuminate\Queue\QueueManager;
 use Illuminate\Queue\Worker;
@@ -39,7 +41,11 @@ final class LaravelApp
         $container->instance('config', new Fluent([
             'queue.default' => self::CONNECTION,
             'queue.connections.' . self::CONNECTION => ['driver' => 'shmqueue'] + $connection,
+            // Files beside the failed jobs', so that worker processes share it.
+            'cache.default' => 'file',
+            'cache.stores.file' => ['driver' => 'file', 'path' => $failedJobsFile . '.cache'],
         ]));
+        $container->instance('files', new Filesystem());
 
         $events = new Dispatcher($container);
         $container->instance('events', $events);
@@ -59,6 +65,10 @@ final class LaravelApp
         });
 
         $this->worker = new Worker($container['queue'], $events, $this->exceptions, fn () => false);
+        if (class_exists(CacheManager::class)) {
+            $container->singleton('cache', fn ($container) => new CacheManager($container));
+            $this->worker->setCache($container['cache']->store()); // as queue:work does
+        }
     }
 
     public function queue(): ShmQueue

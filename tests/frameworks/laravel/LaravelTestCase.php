@@ -30,6 +30,7 @@ abstract class LaravelTestCase extends TestCase
         QueueNames::removeStartingWith($this->prefix);
         @unlink($this->jobLog);
         @unlink($this->failedJobsFile);
+        (new \Illuminate\Filesystem\Filesystem())->deleteDirectory($this->failedJobsFile . '.cache');
     }
 
     /** Boots the app again with these connection settings changed. */

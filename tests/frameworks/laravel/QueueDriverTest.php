@@ -47,7 +47,7 @@ final class QueueDriverTest extends LaravelTestCase
         $this->assertSame('default', $job->getQueue());
         $this->assertSame(LaravelApp::CONNECTION, $job->getConnectionName());
         $this->assertSame(SucceedingJob::class, $job->resolveName());
-        $this->assertSame([0, 1], [$queue->size(), $queue->reservedSize()], 'size and reserved while the job is reserved');
+        $this->assertSame([1, 0, 1], [$queue->size(), $queue->pendingSize(), $queue->reservedSize()], 'size (reserved jobs count, as in the Redis and database drivers), pending and reserved while the job is reserved');
 
         $job->delete();
 

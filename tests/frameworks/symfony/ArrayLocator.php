@@ -11,7 +11,7 @@ final class ArrayLocator implements ServiceProviderInterface
     {
     }
 
-    public function get(string $id)
+    public function get(string $id): mixed
     {
         return $this->services[$id];
     }

@@ -2,6 +2,7 @@
 
 namespace ShmQueue\Tests\Symfony;
 
+use PHPUnit\Framework\Attributes\DataProvider;
 use ShmQueue\Symfony\ShmQueueTransport;
 use ShmQueue\Symfony\ShmQueueTransportFactory;
 use Symfony\Component\Messenger\Exception\InvalidArgumentException;
@@ -40,6 +41,7 @@ final class TransportFactoryTest extends MessengerTestCase
     }
 
     /** @dataProvider badDsns */
+    #[DataProvider('badDsns')]
     public function testRejectsBadDsns(string $dsnTail, string $expectedMessage): void
     {
         $this->expectException(InvalidArgumentException::class);

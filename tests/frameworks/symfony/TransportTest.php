@@ -27,7 +27,7 @@ final class TransportTest extends MessengerTestCase
         $received = $envelope->last(ShmQueueReceivedStamp::class);
         $this->assertNotNull($received, 'ShmQueueReceivedStamp on the received envelope');
         $this->assertSame(1, $received->getAttempts(), 'first delivery');
-        $this->assertSame($received->getJob()->id, $envelope->last(TransportMessageIdStamp::class)?->getId(), 'TransportMessageIdStamp carries the delivery id');
+        $this->assertMatchesRegularExpression('/^[0-9a-f]{16}$/', (string) $envelope->last(TransportMessageIdStamp::class)?->getId(), 'TransportMessageIdStamp carries the id send() gave the message');
         $this->assertSame([0, 1], [$transport->getMessageCount(), $transport->getQueue()->stats()['in_flight']], 'count and in_flight while the message is handled');
 
         $transport->ack($envelope);
@@ -63,7 +63,8 @@ final class TransportTest extends MessengerTestCase
         $waited = microtime(true) - $sentAt;
         Figures::print('symfony DelayStamp(1000), measured wait before get() delivered', sprintf('%.3f s', $waited));
         $this->assertCount(1, $envelopes, 'delivered after its delay');
-        $this->assertGreaterThanOrEqual(1.0, $waited, 'delivered no sooner than 1000 ms');
+        // The queue's clock counts whole milliseconds: up to 1 ms early by microtime().
+        $this->assertGreaterThanOrEqual(0.999, $waited, 'delivered no sooner than 1000 ms');
         $transport->ack($envelopes[0]);
     }
 
