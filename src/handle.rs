@@ -192,7 +192,7 @@ impl Handle {
         let delay_ms = settings::milliseconds("delay", delay)?;
         with_writer(|writer| {
             codec::encode(value, writer, &self.limit())?;
-            let not_before = (delay_ms > 0).then(|| shmqueue_core::now_ms() + delay_ms);
+            let not_before = (delay_ms > 0).then(|| shmqueue_core::deadline_ms(delay_ms));
             Ok(self.queue.push_at(writer.as_bytes(), not_before)?)
         })
     }

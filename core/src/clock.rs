@@ -9,6 +9,12 @@ pub fn now_ms() -> u64 {
         .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
 
+/// The wall-clock time `after_ms` from now, never early: `now_ms` is cut to the millisecond, so
+/// one more is added.
+pub fn deadline_ms(after_ms: u64) -> u64 {
+    now_ms().saturating_add(after_ms).saturating_add(1)
+}
+
 /// Milliseconds of CLOCK_MONOTONIC: the same in every process of the machine (it counts from
 /// boot), and never stepped, so a time kept in shared memory means the same to all of them.
 /// Read through the vDSO: no system call.

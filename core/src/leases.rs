@@ -233,7 +233,10 @@ impl<'a> Ring<'a> {
         let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);
         txn.add(&counters.retries, 1);
-        let until = now.saturating_add(delay_ms);
+        // `now` is cut to the millisecond: one more so that a delay never ends early.
+        let until = now
+            .saturating_add(delay_ms)
+            .saturating_add(u64::from(delay_ms > 0));
         let available_now = if header.attempts >= self.max_attempts() {
             self.bury(&mut txn, pos, header)?;
             false

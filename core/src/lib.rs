@@ -42,7 +42,7 @@ mod shm;
 mod stats;
 mod waiting;
 
-pub use clock::now_ms;
+pub use clock::{deadline_ms, now_ms};
 pub use damage::Damage;
 pub use error::{QueueError, Result};
 pub use leases::Lease;

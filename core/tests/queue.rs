@@ -275,6 +275,54 @@ fn release_with_delay_waits_before_redelivery() {
     assert_eq!((stats.delayed, stats.in_flight, stats.expired), (0, 1, 0));
 }
 
+/// The clock counts whole milliseconds: a delay taken from a cut `now` would end up to 1 ms
+/// early, which a framework's "not before" check sees (measured with a finer clock here).
+#[test]
+fn delays_never_end_early() {
+    let scratch = Scratch::new("never-early");
+    let mut queue = scratch.open(1 << 16);
+    let mut out = Vec::new();
+    for round in 0..40 {
+        queue.push(b"job").expect("push");
+        let job = queue
+            .reserve(None, &mut out)
+            .expect("reserve")
+            .expect("job");
+        let released = std::time::Instant::now();
+        assert!(
+            queue.release(&job, 3).expect("release"),
+            "round {round}: the lease was still ours"
+        );
+        out.clear();
+        while queue
+            .reserve(None, &mut out)
+            .expect("reserve")
+            .map(|job| queue.ack(&job))
+            .is_none()
+        {
+            std::hint::spin_loop();
+        }
+        let waited = released.elapsed();
+        assert!(
+            waited >= Duration::from_millis(3),
+            "round {round}: released job back after {waited:?}"
+        );
+        let released = std::time::Instant::now();
+        queue
+            .push_at(b"later", Some(shmqueue_core::deadline_ms(3)))
+            .expect("push_at");
+        while pop(&mut queue).is_none() {
+            std::hint::spin_loop();
+        }
+        let waited = released.elapsed();
+        assert!(
+            waited >= Duration::from_millis(3),
+            "round {round}: delayed message after {waited:?}"
+        );
+        out.clear();
+    }
+}
+
 /// Issue 11.4: a retry loop (`release($job, 3600)` while a mail server is down) must not hold
 /// the lease slots that reserving needs. Every slot reserved, every job released for an hour:
 /// the next message can still be reserved, and a job released for a moment comes back.
