@@ -1,5 +1,5 @@
 --TEST--
-extend() with seconds that are zero, negative, NAN, infinite or over a year throws naming the argument and leaves the lease as it was; a non-job argument is a TypeError
+extend() with seconds that are zero, negative, NAN, infinite or over a year (shown as written, 1e300 not its 301 digits) throws naming the argument and leaves the lease as it was; a non-job argument is a TypeError
 --SKIPIF--
 <?php require __DIR__ . '/skipif.inc'; ?>
 --FILE--
@@ -9,7 +9,7 @@ $q = new SHMQueue(shmq_name(), 8192);
 $q->enQueue('kept');
 $job = $q->reserve(lease: 30);
 $until = $job->leaseUntil;
-foreach ([0.0, -1.0, NAN, INF, -INF, 4e7] as $seconds) {
+foreach ([0.0, -1.0, NAN, INF, -INF, 4e7, 1e300] as $seconds) {
     shmq_try(fn() => $q->extend($job, $seconds));
 }
 shmq_try(fn() => $q->extend('job', 1));
@@ -23,6 +23,7 @@ SHMQueueException: invalid seconds: NaN seconds is outside 0..=31536000
 SHMQueueException: invalid seconds: inf seconds is outside 0..=31536000
 SHMQueueException: invalid seconds: -inf seconds is outside 0..=31536000
 SHMQueueException: invalid seconds: 40000000 seconds is outside 0..=31536000
+SHMQueueException: invalid seconds: 1e300 seconds is outside 0..=31536000
 TypeError: Invalid value given for argument `job`.
 TypeError: Invalid value given for argument `seconds`.
 bool(true)

@@ -248,12 +248,26 @@ pub fn milliseconds(what: &'static str, seconds: f64) -> Result<u64, QueueError>
         return Err(invalid(
             what,
             format!(
-                "{seconds} seconds is outside 0..={}",
+                "{} seconds is outside 0..={}",
+                Shown(seconds),
                 MAX_DURATION_MS / 1000
             ),
         ));
     }
     Ok((seconds * 1000.0).ceil() as u64)
+}
+
+/// A number of seconds as a user wrote it: `1e300` rather than its 301 digits.
+struct Shown(f64);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.abs() >= 1e15 {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
 }
 
 /// As `milliseconds`, for a lease, which must be longer than zero.
