@@ -8,6 +8,11 @@
 
 final class PlainCopy extends Driver
 {
+    /** @param bool $anySize copy strings of every size (the scaling run's size scan), not only the big ones */
+    public function __construct(private bool $anySize = false)
+    {
+    }
+
     public function name(): string
     {
         return 'copy';
@@ -20,7 +25,7 @@ final class PlainCopy extends Driver
 
     public function unsupported(mixed $value, int $batch): ?string
     {
-        return is_string($value) && strlen($value) >= 1024 ? null : 'only for the big strings';
+        return is_string($value) && ($this->anySize || strlen($value) >= 1024) ? null : 'only for the big strings';
     }
 
     public function batch(mixed $value, int $n): mixed
