@@ -112,7 +112,7 @@ if (in_array('consumers', $parts, true)) {
         $series["$name (wall)"] = array_map(fn ($r) => [$r['consumers'], $r['ns']], $rows);
         $series["$name (CPU)"] = array_map(fn ($r) => [$r['consumers'], $r['cpu_ns']], $rows);
     }
-    $drawn[] = Plot::write("$plots/consumers.png", "Cost against consumers, 2 producers$subtitle", 'consumer processes', 'ns per operation', $series, ['logx' => true]);
+    $drawn[] = Plot::write("$plots/consumers.png", "Cost against consumers, 2 producers$subtitle", 'consumer processes', 'ns per operation', $series, ['logx' => true, 'xtics' => ScaleConsumers::CONSUMERS]);
 }
 
 if (in_array('queues', $parts, true)) {
@@ -134,20 +134,23 @@ if (in_array('queues', $parts, true)) {
 if (in_array('recovery', $parts, true)) {
     $rows = ScaleRecovery::run($workDir, $recoveryMib);
     $say("\n== recovery after a SIGKILLed lock holder (ms: the first operation after the kill; median [max] of the samples) ==\n");
-    $say(sprintf("%8s %-24s %12s %18s %18s %10s %8s\n", 'MiB', 'content', 'records', 'warm ms', 'fresh ms', 'plain op', 'kills'));
+    $say(sprintf("%8s %-24s %12s %16s %16s %13s %11s %6s %6s\n", 'MiB', 'content', 'records', 'warm ms', 'fresh ms', 'fresh faults', 'plain op', 'ns/rec', 'kills'));
     $median = fn (array $v) => $v ? sprintf('%.1f [%.1f]', ScaleRecovery::median($v), max($v)) : 'n/a';
     $small = $warm = $fresh = [];
     foreach ($rows as $row) {
-        $say(sprintf("%8d %-24s %12s %18s %18s %8.3f ms %8d\n", $row['mib'], $row['label'], number_format($row['records']), $median($row['warm']), $median($row['fresh']), $row['baseline'], $row['kills']));
+        $perRecord = $row['records'] > 0 && $row['warm'] ? sprintf('%.1f', ScaleRecovery::median($row['warm']) * 1e6 / $row['records']) : '-';
+        $say(sprintf("%8d %-24s %12s %16s %16s %13s %8.3f ms %6s %6d\n", $row['mib'], $row['label'], number_format($row['records']), $median($row['warm']),
+            $median($row['fresh']), $row['faults'] ? number_format(ScaleRecovery::median($row['faults'])) : '-', $row['baseline'], $perRecord, $row['kills']));
         $out[] = 'BENCH ' . json_encode(['metric' => 'recovery_ms', 'mib' => $row['mib'], 'content' => $row['label'], 'records' => $row['records'],
-            'warm' => array_map(fn ($v) => round($v, 2), $row['warm']), 'fresh' => array_map(fn ($v) => round($v, 2), $row['fresh']), 'kills' => $row['kills']]);
+            'warm' => array_map(fn ($v) => round($v, 2), $row['warm']), 'fresh' => array_map(fn ($v) => round($v, 2), $row['fresh']), 'fresh_faults' => $row['faults'], 'kills' => $row['kills']]);
         if (str_starts_with($row['label'], 'full of 15') && $row['warm'] && $row['fresh']) {
             $warm[] = [$row['mib'], ScaleRecovery::median($row['warm'])];
             $fresh[] = [$row['mib'], ScaleRecovery::median($row['fresh'])];
         }
     }
     $say("(warm: recovered by the process that filled the queue; fresh: by a process forked after the kill, its page tables empty;\n"
-        . " plain op: the same getLength() without a recovery; records: messages in the queue)\n");
+        . " fresh faults: page faults the fresh process took in that operation (median); plain op: the same getLength() without a recovery;
+ records: messages in the queue; ns/rec: warm median per record)\n");
     $drawn[] = Plot::write("$plots/recovery.png", "Recovery after a killed lock holder, full queue of 15-byte messages$subtitle", 'queue size (MiB)', 'ms (median)',
         ['recovered by a process with the pages mapped' => $warm, 'recovered by a fresh process' => $fresh], ['logx' => true, 'logy' => true, 'hline' => [50, 'target: 50 ms']]);
 }

@@ -8,8 +8,12 @@
 
 final class PlainCopy extends Driver
 {
-    /** @param bool $anySize copy strings of every size (the scaling run's size scan), not only the big ones */
-    public function __construct(private bool $anySize = false)
+    /**
+     * @param bool $anySize copy strings of every size (the scaling run's size scan), not only the big ones
+     * @param bool $keepAll keep the batch's copies alive until its end (false: only the last, as a
+     *             consumer assigning each dequeued value to one variable does)
+     */
+    public function __construct(private bool $anySize = false, private bool $keepAll = true)
     {
     }
 
@@ -30,6 +34,13 @@ final class PlainCopy extends Driver
 
     public function batch(mixed $value, int $n): mixed
     {
+        if (!$this->keepAll) {
+            $got = null;
+            for ($i = 0; $i < $n; $i++) {
+                $got = str_repeat($value, 1);
+            }
+            return $got;
+        }
         $copies = [];
         for ($i = 0; $i < $n; $i++) {
             $copies[] = str_repeat($value, 1);

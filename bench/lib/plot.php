@@ -7,7 +7,7 @@ final class Plot
 {
     /**
      * @param array<string, list<array{0: float, 1: float}>> $series name => points (x, y)
-     * @param array{logx?: bool, logy?: bool, hline?: array{0: float, 1: string}} $options
+     * @param array{logx?: bool, logy?: bool, hline?: array{0: float, 1: string}, xtics?: list<float>} $options
      * @return string what was written, or why nothing was
      */
     public static function write(string $path, string $title, string $xlabel, string $ylabel, array $series, array $options = []): string
@@ -29,7 +29,9 @@ final class Plot
         $plots = [];
         $index = 0;
         foreach (array_keys($series) as $name) {
-            $plots[] = sprintf("'%s' index %d using 1:2 with linespoints lw 2 pt 7 ps 0.8 title \"%s\"", $data, $index++, addcslashes($name, '"\\'));
+            // CPU-time series dashed, beside their wall-clock twin
+            $dash = str_contains($name, '(CPU)') ? ' dt 2' : '';
+            $plots[] = sprintf("'%s' index %d using 1:2 with linespoints lw 2%s pt 7 ps 0.8 title \"%s\"", $data, $index++, $dash, addcslashes($name, '"\\'));
         }
         if (isset($options['hline'])) {
             $plots[] = sprintf('%g with lines dt 2 lw 1.5 lc rgb "#aa0000" title "%s"', $options['hline'][0], addcslashes($options['hline'][1], '"\\'));
@@ -41,6 +43,9 @@ final class Plot
             sprintf('set xlabel "%s"', addcslashes($xlabel, '"\\')),
             sprintf('set ylabel "%s"', addcslashes($ylabel, '"\\')),
             'set grid',
+            'set autoscale xfix',
+            isset($options['xtics']) ? 'set xtics (' . implode(', ', $options['xtics']) . ')' : '',
+            'set offsets graph 0.02, graph 0.02, 0, 0',
             'set key top left',
             empty($options['logx']) ? '' : 'set logscale x',
             empty($options['logy']) ? 'set yrange [0:*]' : 'set logscale y',

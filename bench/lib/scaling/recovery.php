@@ -17,8 +17,10 @@ final class ScaleRecovery
     public const SIZES_MIB = [1, 8, 64, 256, 1024];
     private const SAMPLES = 3;
     private const MAX_KILLS = 60;
+    /** Page faults the last fresh process took during its first operation. */
+    private static int $lastFaults = 0;
 
-    /** @return list<array{label: string, mib: int, records: int, warm: list<float>, fresh: list<float>, kills: int, baseline: float}> (ms) */
+    /** @return list<array{label: string, mib: int, records: int, warm: list<float>, fresh: list<float>, faults: list<int>, kills: int, baseline: float}> (ms) */
     public static function run(string $workDir, array $sizes = self::SIZES_MIB, bool $extra = true): array
     {
         $configs = [];
@@ -47,7 +49,7 @@ final class ScaleRecovery
                 self::fill($queue, $value);
             }
             $records = $queue->getLength();
-            $row = ['label' => $label, 'mib' => $mib, 'records' => $records, 'warm' => [], 'fresh' => [], 'kills' => 0,
+            $row = ['label' => $label, 'mib' => $mib, 'records' => $records, 'warm' => [], 'fresh' => [], 'faults' => [], 'kills' => 0,
                 'baseline' => self::timeFirstOperation($queue, false, $workDir)];
             for ($kills = 0; (count($row['warm']) < self::SAMPLES || count($row['fresh']) < self::SAMPLES) && $kills < self::MAX_KILLS; $kills++) {
                 $before = $queue->stats()['recoveries'];
@@ -56,6 +58,9 @@ final class ScaleRecovery
                 $ms = self::timeFirstOperation($queue, $fresh, $workDir);
                 if ($queue->stats()['recoveries'] > $before) {
                     $row[$fresh ? 'fresh' : 'warm'][] = $ms;
+                    if ($fresh) {
+                        $row['faults'][] = self::$lastFaults;
+                    }
                 }
                 $length = $queue->getLength();
                 if ($fill) {
@@ -127,15 +132,19 @@ final class ScaleRecovery
         $out = "$workDir/recovery-time";
         @unlink($out);
         $pid = Forked::fork(function () use ($queue, $out) {
+            $faults = getrusage()['ru_minflt'];
             $start = hrtime(true);
             $queue->getLength();
-            file_put_contents($out, (string) ((hrtime(true) - $start) / 1e6));
+            $ms = (hrtime(true) - $start) / 1e6;
+            file_put_contents($out, $ms . ' ' . (getrusage()['ru_minflt'] - $faults));
         });
         pcntl_waitpid($pid, $status);
-        $ms = @file_get_contents($out);
-        if ($ms === false) {
+        $report = @file_get_contents($out);
+        if ($report === false) {
             throw new RuntimeException('recovery: the fresh process reported nothing (see stderr)');
         }
+        [$ms, $faults] = explode(' ', $report);
+        self::$lastFaults = (int) $faults;
         return (float) $ms;
     }
 }
