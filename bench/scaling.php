@@ -62,15 +62,19 @@ $say = function (string $text) use (&$tables) {
 
 if (in_array('depth', $parts, true)) {
     $rows = ScaleDepth::run($seconds, $runs, $depths);
-    $say("\n== cost against queue depth (task array; ext, object kept; batches of 50 + 50) ==\n" . sprintf("%10s %10s %12s\n", 'waiting', 'ns/op', 'cpu ns/op'));
+    $say("\n== cost against queue depth (task array; ext, object kept; batches of 50 + 50; one stats() / deadLetters(10) call) ==\n"
+        . sprintf("%10s %10s %12s %12s %18s\n", 'waiting', 'ns/op', 'cpu ns/op', 'stats() µs', 'deadLetters(10) µs'));
     foreach ($rows as $row) {
-        $say(sprintf("%10s %10.0f %12.0f\n", number_format($row['depth']), $row['ns'], $row['cpu_ns']));
-        $out[] = 'BENCH ' . json_encode(['metric' => 'scale_depth', 'depth' => $row['depth'], 'ns_per_op' => round($row['ns'], 1), 'cpu_ns_per_op' => round($row['cpu_ns'], 1)]);
+        $say(sprintf("%10s %10.0f %12.0f %12.1f %18.1f\n", number_format($row['depth']), $row['ns'], $row['cpu_ns'], $row['stats_us'], $row['dead_us']));
+        $out[] = 'BENCH ' . json_encode(['metric' => 'scale_depth', 'depth' => $row['depth'], 'ns_per_op' => round($row['ns'], 1), 'cpu_ns_per_op' => round($row['cpu_ns'], 1),
+            'stats_us' => round($row['stats_us'], 1), 'dead_letters_us' => round($row['dead_us'], 1)]);
     }
-    // depth 0 is drawn at 1 on the log axis
-    $drawn[] = Plot::write("$plots/depth.png", "Operation cost against queue depth$subtitle", 'messages waiting (0 drawn at 1)', 'ns per operation',
-        ['shmqueue, object kept (wall)' => array_map(fn ($r) => [max(1, $r['depth']), $r['ns']], $rows),
-         'shmqueue, object kept (CPU)' => array_map(fn ($r) => [max(1, $r['depth']), $r['cpu_ns']], $rows)], ['logx' => true]);
+    // depth 0 is drawn at 1 on the log axes
+    $drawn[] = Plot::write("$plots/depth.png", "Cost against queue depth$subtitle", 'messages waiting (0 drawn at 1)', 'ns (log scale)',
+        ['enQueue or deQueue, object kept (wall)' => array_map(fn ($r) => [max(1, $r['depth']), $r['ns']], $rows),
+         'enQueue or deQueue, object kept (CPU)' => array_map(fn ($r) => [max(1, $r['depth']), $r['cpu_ns']], $rows),
+         'one stats() call' => array_map(fn ($r) => [max(1, $r['depth']), $r['stats_us'] * 1e3], $rows),
+         'one deadLetters(10) call' => array_map(fn ($r) => [max(1, $r['depth']), $r['dead_us'] * 1e3], $rows)], ['logx' => true, 'logy' => true]);
 }
 
 if (in_array('size', $parts, true)) {

@@ -3,7 +3,9 @@
 // batches of 50 enqueues and 50 dequeues on it (the depth swings D .. D + 50). A queue's
 // operations touch its head and tail only, so the cost should not grow with D; what could make
 // it grow is a walk over the records (compaction, the sweep of expired leases) or the cache
-// misses of a head and tail far apart.
+// misses of a head and tail far apart. Beside them, one call of stats() and of deadLetters(10)
+// (the dashboard's calls), each the median of 5 calls: both walk every record under the lock
+// today, so they show what a walk costs at that depth (and how long they hold the lock).
 
 final class ScaleDepth
 {
@@ -11,7 +13,9 @@ final class ScaleDepth
     private const CAPACITY = 256 << 20;
     private const BATCH = 50;
 
-    /** @return list<array{depth: int, ns: float, cpu_ns: float}> */
+    private const CALLS = 5;
+
+    /** @return list<array{depth: int, ns: float, cpu_ns: float, stats_us: float, dead_us: float}> */
     public static function run(float $seconds, int $runs, array $depths = self::DEPTHS): array
     {
         $value = Payloads::make('task', Payloads::SAMPLE_TAG);
@@ -36,12 +40,25 @@ final class ScaleDepth
             if (($length = $queue->getLength()) !== $depth) {
                 throw new RuntimeException("depth $depth: $length messages waiting after balanced batches");
             }
-            $rows[] = ['depth' => $depth] + $timed;
-            progress(sprintf('scaling depth %9d: %.0f ns/op', $depth, $timed['ns']));
+            $rows[] = ['depth' => $depth] + $timed + ['stats_us' => self::callUs(fn () => $queue->stats()), 'dead_us' => self::callUs(fn () => $queue->deadLetters(10))];
+            progress(sprintf('scaling depth %9d: %.0f ns/op; stats() %.0f µs, deadLetters(10) %.0f µs', $depth, $timed['ns'], end($rows)['stats_us'], end($rows)['dead_us']));
             unset($queue);
             SHMQueue::remove($name);
         }
         return $rows;
+    }
+
+    /** Median µs of CALLS calls of $call. */
+    private static function callUs(callable $call): float
+    {
+        $times = [];
+        for ($i = 0; $i < self::CALLS; $i++) {
+            $start = hrtime(true);
+            $call();
+            $times[] = (hrtime(true) - $start) / 1e3;
+        }
+        sort($times);
+        return $times[intdiv(self::CALLS, 2)];
     }
 
     private static function fill(SHMQueue $queue, mixed $value, int $count): void
