@@ -81,7 +81,7 @@ final class Targets
     {
         $kept = $this->field('1proc', 'task', 'ext-kept', 'ops_per_sec');
         $perOp = $this->field('1proc', 'task', 'ext-per-op', 'ops_per_sec');
-        $this->add('task, 1proc: new + op + unset, cost over the object kept (info)', $kept && $perOp ? sprintf(
+        $this->add('task, 1proc: new+op+unset, cost over kept (info)', $kept && $perOp ? sprintf(
             '%.0f ns/op per request, %.0f ns/op kept: +%.0f ns per operation', 1e9 / $perOp, 1e9 / $kept, 1e9 / $perOp - 1e9 / $kept) : null, 'info');
     }
 
