@@ -50,7 +50,9 @@ foreach (['orig-per-op' => 'original class, pointer file on disk', 'orig-per-op-
 echo "\n| forked processes | extension, kept | sysvmsg | extension, `new` + op + `unset` | lost / duplicated (extension, all runs) |\n|---|---|---|---|---|\n";
 foreach (['2p2c' => '2 producers + 2 consumers', '8p2c' => '8 producers + 2 consumers', '16p2c' => '16 producers + 2 consumers'] as $shape => $label) {
     foreach ($rows[$shape] ?? [] as $kind => $byDriver) {
-        $share = fn (string $d) => isset($byDriver[$d]['vs_2p2c']) ? sprintf(' (%.0f%% of its 2+2)', $byDriver[$d]['vs_2p2c'] * 100) : '';
+        $twoByTwo = $rows['2p2c'][$kind] ?? [];
+        $share = fn (string $d) => $shape !== '2p2c' && isset($byDriver[$d], $twoByTwo[$d]) && $twoByTwo[$d]['ops_per_sec']
+            ? sprintf(' (%.0f%% of its 2+2)', $byDriver[$d]['ops_per_sec'] / $twoByTwo[$d]['ops_per_sec'] * 100) : '';
         $lost = array_sum(array_map(fn ($d) => $byDriver[$d]['lost'] ?? 0, ['ext-kept', 'ext-per-op']));
         $dup = array_sum(array_map(fn ($d) => $byDriver[$d]['duplicated'] ?? 0, ['ext-kept', 'ext-per-op']));
         $sent = array_sum(array_map(fn ($d) => $byDriver[$d]['sent_all_runs'] ?? 0, ['ext-kept', 'ext-per-op']));

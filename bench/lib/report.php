@@ -42,7 +42,7 @@ final class Report
             ];
             foreach (['mb_per_sec', 'cpu_ns_per_op', 'vs_2p2c', 'sent', 'received', 'lost', 'duplicated', 'leftover', 'sent_all_runs', 'na'] as $extra) {
                 if (isset($row[$extra])) {
-                    $line[$extra] = is_float($row[$extra]) ? round($row[$extra], 1) : $row[$extra];
+                    $line[$extra] = is_float($row[$extra]) ? round($row[$extra], $extra === 'vs_2p2c' ? 3 : 1) : $row[$extra];
                 }
             }
             echo 'BENCH ', json_encode($line, JSON_UNESCAPED_SLASHES), "\n";
