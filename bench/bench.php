@@ -10,13 +10,15 @@
 //   BENCH_TMPDIR   where the bench's files go, the original's shmq.ptr included (default: the
 //                  system temp dir); orig-per-op-shm keeps its shmq.ptr in /dev/shm (tmpfs)
 //   SHMQUEUE_SO    the extension's .so, for the php-fpm memory measurement
-//   BENCH_DRIVERS, BENCH_PAYLOADS, BENCH_SHAPES  comma-separated subsets (default: all), and
+//   BENCH_DRIVERS, BENCH_PAYLOADS, BENCH_SHAPES  comma-separated subsets (default: all; shapes:
+//                  1proc, 2p2c, 8p2c, 16p2c, latency), and
 //   BENCH_MEMORY=0 to skip the record-size and php-fpm measurements
+//   BENCH_LATENCY_RATE  messages/s of the 2+2 load under which latency is measured (200000)
 declare(strict_types=1);
 
-foreach (['lib/payloads.php', 'lib/cpu.php', 'lib/one_process.php', 'lib/forked.php', 'lib/record_size.php', 'lib/fpm_rss.php', 'lib/report.php', 'lib/targets.php',
+foreach (['lib/best_of.php', 'lib/payloads.php', 'lib/cpu.php', 'lib/machine.php', 'lib/latency.php', 'lib/one_process.php', 'lib/forked.php', 'lib/record_size.php', 'lib/fpm_rss.php', 'lib/report.php', 'lib/targets.php',
     'drivers/Driver.php', 'drivers/KeptQueueBatch.php', 'drivers/ExtKept.php', 'drivers/ExtPerOp.php', 'drivers/Original.php', 'drivers/OriginalKept.php',
-    'drivers/OriginalPerOp.php', 'drivers/SysvMsg.php', 'drivers/RedisList.php', 'drivers/SplFloor.php', 'drivers/PlainCopy.php'] as $file) {
+    'drivers/OriginalPerOp.php', 'drivers/SysvMsg.php', 'drivers/RedisList.php', 'drivers/SplFloor.php', 'drivers/PlainCopy.php', 'drivers/NullDriver.php'] as $file) {
     require __DIR__ . "/$file";
 }
 
@@ -36,6 +38,7 @@ $onlyDrivers = $only('BENCH_DRIVERS');
 $onlyPayloads = $only('BENCH_PAYLOADS');
 $onlyShapes = $only('BENCH_SHAPES');
 $measureMemory = getenv('BENCH_MEMORY') !== '0';
+$latencyRate = max(1000, (int) (getenv('BENCH_LATENCY_RATE') ?: 200_000));
 
 // Everything (the original's shmq.ptr and its copy, the forked shape's reports, php-fpm's
 // sockets) lives in a private temp dir, removed at exit.
@@ -56,7 +59,7 @@ $originalMissing = Original::load($originalPath, $workDir);
 /** @var Driver[] $drivers */
 $drivers = [new ExtKept(), new ExtPerOp(), new OriginalKept($workDir), new OriginalPerOp($workDir),
     ...($shmDir === null ? [] : [new OriginalPerOp($shmDir, 'orig-per-op-shm')]),
-    new SysvMsg(), new RedisList($redisPort), new SplFloor(), new PlainCopy()];
+    new SysvMsg(), new RedisList($redisPort), new SplFloor(), new PlainCopy(), new NullDriver()];
 $drivers = array_values(array_filter($drivers, fn (Driver $driver) => $onlyDrivers === null || in_array($driver->name(), $onlyDrivers, true)));
 $wanted = fn (?array $subset, array $all) => $subset === null ? $all : array_values(array_intersect($all, $subset));
 
@@ -81,34 +84,10 @@ foreach ([SIGINT, SIGTERM] as $signal) {
 }
 
 $rows = [];
-/** The best of $runs results of $measure (by ops_per_sec; CPU per op: the least of all runs);
- * lost/duplicated/leftover and the messages sent (sent_all_runs) summed over all runs. */
-function bestOf(int $runs, callable $measure): array
-{
-    $best = null;
-    $sums = ['lost' => 0, 'duplicated' => 0, 'leftover' => 0, 'sent_all_runs' => 0];
-    $cpu = INF;
-    for ($i = 0; $i < $runs; $i++) {
-        $result = $measure();
-        $cpu = min($cpu, $result['cpu_ns_per_op']);
-        $result['sent_all_runs'] = $result['sent'] ?? null;
-        foreach ($sums as $key => $sum) {
-            if (isset($result[$key])) {
-                $sums[$key] = $sum + $result[$key];
-            }
-        }
-        if ($best === null || $result['ops_per_sec'] > $best['ops_per_sec']) {
-            $best = $result;
-        }
-    }
-    $best['cpu_ns_per_op'] = $cpu;
-    return isset($best['lost']) ? array_merge($best, $sums) : $best;
-}
-
 function addRow(array &$rows, string $shape, string $kind, Driver $driver, ?array $result, ?string $na, ?string $note): void
 {
     $row = ['shape' => $shape, 'payload' => $kind, 'driver' => $driver->name(), 'ops_per_sec' => $result['ops_per_sec'] ?? null,
-        'ratio' => null, 'cpu_ns_per_op' => $result['cpu_ns_per_op'] ?? null];
+        'ratio' => null, 'cpu_ns_per_op' => $result['cpu_ns_per_op'] ?? null, 'per_request' => $driver->perRequest()];
     if ($note !== null) {
         $row['note'] = $note;
     }
@@ -117,7 +96,9 @@ function addRow(array &$rows, string $shape, string $kind, Driver $driver, ?arra
         $row['note'] = "n/a: $na";
         progress(sprintf('%-6s %-6s %-15s n/a (%s)', $shape, $kind, $driver->name(), $na));
     } else {
-        if (in_array($kind, ['1k', '64k'], true)) {
+        if ($driver->name() === 'null') {
+            $row['note'] = sprintf('harness: %.1f ns per operation (wall)', 1e9 / $row['ops_per_sec']);
+        } elseif (in_array($kind, ['1k', '64k'], true)) {
             // One message moved = an enqueue + dequeue pair (for `copy`: one copy).
             $row['mb_per_sec'] = $row['ops_per_sec'] / 2 * Payloads::size($kind) / 1e6;
         }
@@ -135,7 +116,9 @@ function addRow(array &$rows, string $shape, string $kind, Driver $driver, ?arra
 }
 
 $started = microtime(true);
-$loadAtStart = sys_getloadavg()[0];
+$machine = Machine::describe();
+$loadAtStart = $machine['load'][0];
+progress('bench: ' . Machine::line($machine));
 progress("bench: BENCH_SECONDS=$seconds BENCH_RUNS=$runs BENCH_BATCH=$batch, redis port " . ($redisPort ?? 'none')
     . ', original class ' . ($originalMissing === null ? 'loaded' : "missing ($originalMissing)"));
 
@@ -148,32 +131,57 @@ foreach ($wanted($onlyShapes, ['1proc']) ? $wanted($onlyPayloads, Payloads::KIND
     }
 }
 
-// The forked shape: 64 KiB is measured in one process only (building tagged 64 KiB messages
-// would make the producers measure their own copying).
-foreach ($wanted($onlyShapes, ['2p2c']) ? $wanted($onlyPayloads, ['short', 'task', '1k']) : [] as $kind) {
-    $value = Payloads::make($kind, Payloads::SAMPLE_TAG);
-    foreach ($drivers as $driver) {
-        if (!$driver->shareable()) {
-            continue;
+// The forked shapes: 64 KiB is measured in one process only (building tagged 64 KiB messages
+// would make the producers measure their own copying). 8 and 16 producers (2 consumers): the
+// task array only, the extension both ways and sysvmsg, each compared with its own 2p2c rate.
+$forkedShapes = ['2p2c' => [2, ['short', 'task', '1k'], null], '8p2c' => [8, ['task'], ['ext-kept', 'ext-per-op', 'sysvmsg']],
+    '16p2c' => [16, ['task'], ['ext-kept', 'ext-per-op', 'sysvmsg']]];
+foreach ($forkedShapes as $shape => [$producers, $kinds, $only]) {
+    foreach ($wanted($onlyShapes, [$shape]) ? $wanted($onlyPayloads, $kinds) : [] as $kind) {
+        $value = Payloads::make($kind, Payloads::SAMPLE_TAG);
+        foreach ($drivers as $driver) {
+            if (!$driver->shareable() || ($only !== null && !in_array($driver->name(), $only, true))) {
+                continue;
+            }
+            $na = $driver->unsupported($value, $batch);
+            $result = $na === null ? bestOf($runs, fn () => Forked::run($driver, $kind, $seconds, $workDir, $producers, 2)) : null;
+            addRow($rows, $shape, $kind, $driver, $result, $na, null);
         }
-        $na = $driver->unsupported($value, $batch);
-        $result = $na === null ? bestOf($runs, fn () => Forked::run($driver, $kind, $seconds, $workDir)) : null;
-        addRow($rows, '2p2c', $kind, $driver, $result, $na, null);
     }
 }
 
-// Ratios to the extension with the object kept, same shape and payload.
+// Ratios to the extension used the same way (object kept, or opened per operation: never one
+// against the other), same shape and payload. The null row has none (it moves nothing).
 $byKey = [];
 foreach ($rows as $row) {
     $byKey[$row['shape']][$row['payload']][$row['driver']] = $row['ops_per_sec'];
 }
 foreach ($rows as &$row) {
-    $reference = $byKey[$row['shape']][$row['payload']]['ext-kept'] ?? null;
-    if ($row['ops_per_sec'] !== null && $reference) {
+    $reference = $byKey[$row['shape']][$row['payload']][$row['per_request'] ? 'ext-per-op' : 'ext-kept'] ?? null;
+    if ($row['ops_per_sec'] !== null && $reference && $row['driver'] !== 'null') {
         $row['ratio'] = $row['ops_per_sec'] / $reference;
+    }
+    // Many producers: the same driver's 2+2 rate is the reference (never kept against per-op).
+    $twoByTwo = $byKey['2p2c'][$row['payload']][$row['driver']] ?? null;
+    if (in_array($row['shape'], ['8p2c', '16p2c'], true) && $row['ops_per_sec'] !== null && $twoByTwo) {
+        $row['vs_2p2c'] = $row['ops_per_sec'] / $twoByTwo;
+        $row['note'] = sprintf('%.2fx its 2p2c rate; ', $row['vs_2p2c']) . ($row['note'] ?? '');
     }
 }
 unset($row);
+
+// Latency, enQueue to deQueue across processes, a blocked consumer: idle and under 2+2 load.
+$latency = [];
+foreach ($wanted($onlyShapes, ['latency']) ? $drivers : [] as $driver) {
+    if (!in_array($driver->name(), ['ext-kept', 'ext-per-op', 'sysvmsg'], true)) {
+        continue;
+    }
+    foreach (['idle' => fn () => Latency::idle($driver, $workDir), '2p2c load' => fn () => Latency::loaded($driver, $workDir, $seconds * 2, $latencyRate)] as $condition => $measure) {
+        $latency[] = ['driver' => $driver->name(), 'condition' => $condition] + $measure();
+        $last = end($latency);
+        progress(sprintf('latency %-10s %-10s p50 %.1f us, p99 %.1f us, p999 %.1f us', $driver->name(), $condition, $last['p50'], $last['p99'], $last['p999']));
+    }
+}
 
 if ($measureMemory) {
     progress('bench: record sizes');
@@ -198,23 +206,28 @@ if ($fpmMissing === null) {
     $fpm = FpmRss::measure($extensionPath, $workDir);
 }
 
-echo "\n== shmqueue benchmark: ", date('Y-m-d H:i'), ', PHP ', PHP_VERSION, ', ', trim((string) shell_exec('nproc')), ' CPUs, load average ',
+echo "\n== shmqueue benchmark: ", date('Y-m-d H:i T'), ', load average ',
     sprintf('%.1f at start, %.1f at end', $loadAtStart, sys_getloadavg()[0]), " ==\n";
+echo Machine::line($machine), "\n";
 echo "operation = one enqueue or one dequeue; 1proc = batches of $batch enqueues then $batch dequeues in one process;\n";
-echo "2p2c = 2 producer + 2 consumer processes; best of $runs runs of {$seconds} s per cell; MB/s = 10^6 payload bytes moved\n";
-echo "through the queue per second (for copy: copied); vs ext-kept = ops/s divided by ext-kept's in the same shape and payload;\n";
-echo "cpu ns/op = user+system CPU time per operation (2p2c: of all 4 processes, start-up included).\n";
+echo "2p2c = 2 producer + 2 consumer processes (8p2c, 16p2c: 8, 16 producers); best of $runs runs of {$seconds} s per cell; MB/s = 10^6 payload bytes moved\n";
+echo "through the queue per second (for copy: copied); vs ext = ops/s divided by the extension's used the same way (ext-kept's,\n";
+echo "or ext-per-op's for the drivers opening a queue per operation) in the same shape and payload;\n";
+echo "cpu ns/op = user+system CPU time per operation (forked shapes: of all children, start-up included);\n";
+echo "null = the harness's own loop with each operation replaced by an assignment (its cost per operation).\n";
 echo "orig-per-op keeps shmq.ptr in $workDir (", trim((string) shell_exec('stat -f -c %T ' . escapeshellarg($workDir))), "), orig-per-op-shm in /dev/shm (tmpfs).\n\n";
 Report::table($rows);
 
+Report::latency($latency, $latencyRate);
 Report::records($records);
 Report::fpm($fpm, $fpmMissing);
 
 echo "\n";
 Report::benchLines($rows);
+Report::latencyLines($latency);
 Report::memoryLines($records, $fpm);
 
-$checks = Targets::check($rows, $records, $fpm, $fpmMissing);
-echo "\n== targets (issue 3) ==\n";
+$checks = Targets::check($rows, $records, $fpm, $fpmMissing, $latency);
+echo "\n== targets ==\n";
 Report::targets($checks);
 printf("\nbench: done in %.0f s\n", microtime(true) - $started);

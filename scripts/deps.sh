@@ -16,8 +16,8 @@ packages=(
     php-illuminate-queue php-illuminate-events php-illuminate-bus
     php-symfony-messenger php-symfony-event-dispatcher php-symfony-console
     phpunit php8.2-mbstring php8.2-xml
-    # leaks suite and bench/profile.sh; runuser for the permission suites
-    valgrind linux-perf util-linux
+    # leaks suite and bench/profile.sh; runuser for the permission suites; the benchmark's plots
+    valgrind linux-perf util-linux gnuplot-nox
     # the dashboard's browser suite: Debian's Chromium, driven by playwright-core (npm, below)
     chromium fonts-dejavu-core
     # the PHP version matrix (tests/matrix): chroots of newer Debian suites for PHP 8.4 and 8.5,

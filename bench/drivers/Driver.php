@@ -19,6 +19,13 @@ abstract class Driver
         return null;
     }
 
+    /** True for drivers that open their queue for every operation (the php-fpm pattern): their
+     * ratios are taken to ext-per-op, never to a driver that keeps its queue open. */
+    public function perRequest(): bool
+    {
+        return false;
+    }
+
     /** False for drivers that live in one process (they are skipped in the forked shape). */
     public function shareable(): bool
     {

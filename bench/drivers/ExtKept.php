@@ -11,7 +11,8 @@ class ExtKept extends Driver
     protected string $queueName;
     protected ?SHMQueue $queue = null;
 
-    public function __construct()
+    /** @param int $capacity of the queue (the scaling runs need room for bigger messages) */
+    public function __construct(protected int $capacity = self::CAPACITY)
     {
         $this->queueName = 'bench_' . getmypid() . '_' . $this->name();
     }
@@ -24,7 +25,7 @@ class ExtKept extends Driver
     public function prepare(): void
     {
         SHMQueue::remove($this->queueName);
-        self::warm(new SHMQueue($this->queueName, self::CAPACITY));
+        self::warm(new SHMQueue($this->queueName, $this->capacity));
     }
 
     /**
@@ -44,7 +45,7 @@ class ExtKept extends Driver
 
     public function attach(): void
     {
-        $this->queue = new SHMQueue($this->queueName, self::CAPACITY);
+        $this->queue = new SHMQueue($this->queueName, $this->capacity);
     }
 
     public function send(mixed $value): void
@@ -66,7 +67,7 @@ class ExtKept extends Driver
 
     public function leftover(): int
     {
-        return (new SHMQueue($this->queueName, self::CAPACITY))->getLength();
+        return (new SHMQueue($this->queueName, $this->capacity))->getLength();
     }
 
     public function cleanup(): void

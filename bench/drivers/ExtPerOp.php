@@ -12,6 +12,11 @@ final class ExtPerOp extends ExtKept
     {
     }
 
+    public function perRequest(): bool
+    {
+        return true;
+    }
+
     public function batch(mixed $value, int $n): mixed
     {
         $name = $this->queueName;

@@ -17,6 +17,11 @@ final class OriginalPerOp extends Original
         return $this->name;
     }
 
+    public function perRequest(): bool
+    {
+        return true;
+    }
+
     public function batch(mixed $value, int $n): mixed
     {
         for ($i = 0; $i < $n; $i++) {

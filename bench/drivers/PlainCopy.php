@@ -8,6 +8,15 @@
 
 final class PlainCopy extends Driver
 {
+    /**
+     * @param bool $anySize copy strings of every size (the scaling run's size scan), not only the big ones
+     * @param bool $keepAll keep the batch's copies alive until its end (false: only the last, as a
+     *             consumer assigning each dequeued value to one variable does)
+     */
+    public function __construct(private bool $anySize = false, private bool $keepAll = true)
+    {
+    }
+
     public function name(): string
     {
         return 'copy';
@@ -20,11 +29,18 @@ final class PlainCopy extends Driver
 
     public function unsupported(mixed $value, int $batch): ?string
     {
-        return is_string($value) && strlen($value) >= 1024 ? null : 'only for the big strings';
+        return is_string($value) && ($this->anySize || strlen($value) >= 1024) ? null : 'only for the big strings';
     }
 
     public function batch(mixed $value, int $n): mixed
     {
+        if (!$this->keepAll) {
+            $got = null;
+            for ($i = 0; $i < $n; $i++) {
+                $got = str_repeat($value, 1);
+            }
+            return $got;
+        }
         $copies = [];
         for ($i = 0; $i < $n; $i++) {
             $copies[] = str_repeat($value, 1);

@@ -1,18 +1,17 @@
 <?php
-// Shape "2p2c": 2 producer and 2 consumer processes (forked) on one queue. Producers send tagged
-// messages ((producer + 1) * 1e9 + sequence) for a fixed time, then 2 STOP messages each; a
-// consumer stops at its second STOP. Since STOPs follow each producer's data, the last STOP
+// Shape "2p2c" (and "8p2c", "16p2c", and the consumer scan of scaling.php): P producer and C
+// consumer processes (forked) on one queue, 2 and 2 unless told. Producers send tagged messages
+// ((producer + 1) * 1e9 + sequence) for a fixed time, then C STOP messages each; a consumer stops
+// at its P-th STOP. Since STOPs follow each producer's data, the last STOP
 // taken means everything before it was taken: whatever is missing then is lost. Each consumer
 // writes the tags it saw to a file; the parent counts lost and duplicated messages.
 // Rate: 2 operations per message received, over the time from the common start to the moment
 // the last consumer finished (producers stop at the deadline; the backlog is drained inside
-// the measured time). CPU per operation: user + system time of the 4 children over their whole
+// the measured time). CPU per operation: user + system time of the P + C children over their whole
 // life (start-up included) divided by the operations: less sensitive to a busy machine.
 
 final class Forked
 {
-    public const PRODUCERS = 2;
-    public const CONSUMERS = 2;
     /** Children open their queue before this delay and then start together. */
     private const START_DELAY_NS = 300_000_000;
     /** A consumer gives up (reported as lost messages) this long after the producers' deadline. */
@@ -21,7 +20,7 @@ final class Forked
     private const CHUNK = 32;
 
     /** @return array{ops_per_sec: float, sent: int, received: int, lost: int, duplicated: int, leftover: int} */
-    public static function run(Driver $driver, string $kind, float $seconds, string $workDir): array
+    public static function run(Driver $driver, string $kind, float $seconds, string $workDir, int $producers = 2, int $consumers = 2): array
     {
         $driver->prepare();
         $start = hrtime(true) + self::START_DELAY_NS;
@@ -30,14 +29,14 @@ final class Forked
         $children = [];
         $cpuBefore = Cpu::childrenNs();
         try {
-            for ($c = 0; $c < self::CONSUMERS; $c++) {
-                $children[] = self::fork(fn () => self::consume($driver, $kind, $start, $giveUp, "$workDir/consumer$c"));
+            for ($c = 0; $c < $consumers; $c++) {
+                $children[] = self::fork(fn () => self::consume($driver, $producers, $start, $giveUp, "$workDir/consumer$c"));
             }
-            for ($p = 0; $p < self::PRODUCERS; $p++) {
-                $children[] = self::fork(fn () => self::produce($driver, $kind, $p, $start, $stopAt, "$workDir/producer$p"));
+            for ($p = 0; $p < $producers; $p++) {
+                $children[] = self::fork(fn () => self::produce($driver, $kind, $p, $consumers, $start, $stopAt, "$workDir/producer$p"));
             }
             self::waitAll($children, $giveUp + 5_000_000_000);
-            $result = self::tally($driver, $workDir, $start);
+            $result = self::tally($driver, $workDir, $start, $producers, $consumers);
             $result['cpu_ns_per_op'] = (Cpu::childrenNs() - $cpuBefore) / max(1, $result['received'] * 2);
             return $result;
         } finally {
@@ -48,7 +47,7 @@ final class Forked
         }
     }
 
-    private static function fork(callable $work): int
+    public static function fork(callable $work): int
     {
         $pid = pcntl_fork();
         if ($pid === -1) {
@@ -71,14 +70,14 @@ final class Forked
         return $pid;
     }
 
-    private static function waitUntil(int $when): void
+    public static function waitUntil(int $when): void
     {
         while (($left = $when - hrtime(true)) > 0) {
             usleep((int) min($left / 1000, 10_000));
         }
     }
 
-    private static function produce(Driver $driver, string $kind, int $producer, int $start, int $stopAt, string $out): void
+    private static function produce(Driver $driver, string $kind, int $producer, int $consumers, int $start, int $stopAt, string $out): void
     {
         $driver->attach();
         $make = Payloads::maker($kind);
@@ -91,14 +90,14 @@ final class Forked
             }
             $next += self::CHUNK;
         } while (hrtime(true) < $stopAt);
-        for ($c = 0; $c < self::CONSUMERS; $c++) {
+        for ($c = 0; $c < $consumers; $c++) {
             $driver->send($stop);
         }
         $driver->detach();
         file_put_contents($out, (string) ($next % 1_000_000_000));
     }
 
-    private static function consume(Driver $driver, string $kind, int $start, int $giveUp, string $out): void
+    private static function consume(Driver $driver, int $producers, int $start, int $giveUp, string $out): void
     {
         $driver->attach();
         self::waitUntil($start);
@@ -114,7 +113,7 @@ final class Forked
             }
             $tag = is_array($value) ? $value['user_id'] : (int) $value; // Payloads::tagOf(), inlined
             if ($tag === Payloads::STOP) {
-                if (++$stops === self::PRODUCERS) {
+                if (++$stops === $producers) {
                     break;
                 }
                 continue;
@@ -127,7 +126,7 @@ final class Forked
     }
 
     /** @param int[] $children */
-    private static function waitAll(array $children, int $killAt): void
+    public static function waitAll(array $children, int $killAt): void
     {
         $pending = array_flip($children);
         while ($pending) {
@@ -150,10 +149,10 @@ final class Forked
         }
     }
 
-    private static function tally(Driver $driver, string $workDir, int $start): array
+    private static function tally(Driver $driver, string $workDir, int $start, int $producers, int $consumers): array
     {
         $sent = [];
-        for ($p = 0; $p < self::PRODUCERS; $p++) {
+        for ($p = 0; $p < $producers; $p++) {
             $count = @file_get_contents("$workDir/producer$p");
             if ($count === false) {
                 throw new RuntimeException("producer $p reported nothing (it failed: see stderr)");
@@ -162,7 +161,7 @@ final class Forked
         }
         $tags = [];
         $end = 0;
-        for ($c = 0; $c < self::CONSUMERS; $c++) {
+        for ($c = 0; $c < $consumers; $c++) {
             $data = @file_get_contents("$workDir/consumer$c");
             if ($data === false) {
                 throw new RuntimeException("consumer $c reported nothing (it failed: see stderr)");

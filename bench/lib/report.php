@@ -7,7 +7,7 @@ final class Report
     public static function table(array $rows): void
     {
         $format = "%-6s %-7s %-15s %14s %11s %10s %8s  %s\n";
-        printf($format, 'shape', 'payload', 'driver', 'ops/s', 'vs ext-kept', 'MB/s', 'cpu ns/op', 'notes');
+        printf($format, 'shape', 'payload', 'driver', 'ops/s', 'vs ext', 'MB/s', 'cpu ns/op', 'notes');
         echo str_repeat('-', 110), "\n";
         $previous = null;
         foreach ($rows as $row) {
@@ -22,7 +22,7 @@ final class Report
                 $row['payload'],
                 $row['driver'],
                 $row['ops_per_sec'] === null ? 'n/a' : number_format($row['ops_per_sec']),
-                $row['ratio'] === null ? '-' : sprintf('%.3fx', $row['ratio']),
+                $row['ratio'] === null ? '-' : sprintf($row['ratio'] >= 0.1 ? '%.3fx' : '%.2gx', $row['ratio']),
                 isset($row['mb_per_sec']) ? sprintf('%.0f', $row['mb_per_sec']) : '',
                 $row['cpu_ns_per_op'] === null ? '' : sprintf('%.0f', $row['cpu_ns_per_op']),
                 $row['note'] ?? '',
@@ -40,9 +40,9 @@ final class Report
                 'ops_per_sec' => $row['ops_per_sec'] === null ? null : round($row['ops_per_sec']),
                 'ratio' => $row['ratio'] === null ? null : round($row['ratio'], 4),
             ];
-            foreach (['mb_per_sec', 'cpu_ns_per_op', 'sent', 'received', 'lost', 'duplicated', 'leftover', 'sent_all_runs', 'na'] as $extra) {
+            foreach (['mb_per_sec', 'cpu_ns_per_op', 'vs_2p2c', 'sent', 'received', 'lost', 'duplicated', 'leftover', 'sent_all_runs', 'na'] as $extra) {
                 if (isset($row[$extra])) {
-                    $line[$extra] = is_float($row[$extra]) ? round($row[$extra], 1) : $row[$extra];
+                    $line[$extra] = is_float($row[$extra]) ? round($row[$extra], $extra === 'vs_2p2c' ? 3 : 1) : $row[$extra];
                 }
             }
             echo 'BENCH ', json_encode($line, JSON_UNESCAPED_SLASHES), "\n";
@@ -55,6 +55,29 @@ final class Report
         foreach ($checks as [$what, $shown, $met]) {
             $mark = match ($met) { true => '[met]', false => '[MISSED]', null => '[n/a]', 'info' => '[info]' };
             printf("  %-8s %-58s %s\n", $mark, $what, $shown);
+        }
+    }
+
+    /** @param list<array> $latency rows of Latency::idle()/loaded() with driver and condition */
+    public static function latency(array $latency, int $rate): void
+    {
+        if ($latency === []) {
+            return;
+        }
+        echo "\n== latency, enQueue to deQueue across processes (consumer blocked in the receive; µs) ==\n";
+        printf("%-11s %-10s %8s %9s %9s %9s %9s  %s\n", 'driver', 'condition', 'samples', 'p50', 'p99', 'p999', 'max', 'notes');
+        foreach ($latency as $row) {
+            printf("%-11s %-10s %8d %9.1f %9.1f %9.1f %9.1f  lost %d, duplicated %d of %d\n", $row['driver'], $row['condition'], $row['samples'],
+                $row['p50'], $row['p99'], $row['p999'], $row['max'], $row['lost'], $row['duplicated'], $row['sent']);
+        }
+        printf("(idle: 1 producer, 1 consumer, one task array every %d µs; 2p2c load: 2 producers paced to %s messages/s in all, 2 consumers)\n",
+            Latency::IDLE_GAP_US, number_format($rate));
+    }
+
+    public static function latencyLines(array $latency): void
+    {
+        foreach ($latency as $row) {
+            echo 'BENCH ', json_encode(['metric' => 'latency_us'] + array_map(fn ($v) => is_float($v) ? round($v, 2) : $v, $row), JSON_UNESCAPED_SLASHES), "\n";
         }
     }
 
