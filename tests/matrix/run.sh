@@ -2,7 +2,8 @@
 # The PHP version matrix: builds the extension against PHP 8.4 (Debian trixie), 8.5 (Debian
 # experimental, on sid) and a thread-safe (ZTS) PHP 8.2 built from Debian bookworm's source, and
 # runs with each the phpt suite (that version's run-tests.php), the compat and chaos suites; with
-# 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh).
+# 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh);
+# with each the install suite (install.sh: in the chroots with that version's php-fpm).
 # The host's own PHP 8.2 is what the rest of scripts/test.sh tests.
 #   bash tests/matrix/run.sh                       # all versions
 #   MATRIX_VERSIONS="8.4 zts" bash tests/matrix/run.sh
@@ -16,6 +17,7 @@ source "$here/../lib/common.sh"
 source "$here/chroot.sh"
 source "$here/zts.sh"
 source "$here/relay.sh"
+source "$here/install.sh"
 
 versions=${MATRIX_VERSIONS:-8.4 8.5 zts}
 work="$MATRIX_CACHE/work"
@@ -131,6 +133,7 @@ test_version() { # version
         relay_suite "zts threads" "$logs/threads.log" $?
         echo "     (zts threads: $(seconds_since "$t") s)"
     fi
+    matrix_install "$version" "$so"
 }
 
 for version in $versions; do
