@@ -8,6 +8,9 @@
 #   PHP_CONFIG_BIN=<prefix>/bin/php-config bash tests/install/pie.sh
 # phpize is the one beside php-config (php-config8.4: phpize8.4; bin/php-config: bin/phpize), the
 # PHP the one php-config names. Needs: git, make, cargo, and that PHP's phpize.
+# SHMQUEUE_PIE_TARGET_DIR=dir: cargo builds there (Makefile.frag honours CARGO_TARGET_DIR) instead
+# of in the copy's own target/; tests/matrix keeps one per PHP, so a run rebuilds only this
+# project's crates, not every dependency.
 if [ "${BASH_SOURCE[0]}" == "$0" ]; then
     set -uo pipefail
     source "$(dirname "$0")/../lib/common.sh"
@@ -51,7 +54,11 @@ check "composer.json: type php-ext, extension-name shmqueue, this PHP in its ran
 build_start=$(seconds_now)
 (
     cd "$tree" || exit 1
-    unset CARGO_TARGET_DIR # the copy builds in its own target/, as PIE's download would
+    if [ -n "${SHMQUEUE_PIE_TARGET_DIR:-}" ]; then
+        export CARGO_TARGET_DIR=$SHMQUEUE_PIE_TARGET_DIR
+    else
+        unset CARGO_TARGET_DIR # the copy builds in its own target/, as PIE's download would
+    fi
     "$pie_phpize" > "$temp/phpize.out" 2>&1 || { echo phpize; exit 1; }
     ./configure --with-php-config="$pie_php_config" --enable-shmqueue > "$temp/configure.out" 2>&1 || { echo configure; exit 1; }
     make > "$temp/make.out" 2>&1 || { echo make; exit 1; }
