@@ -76,7 +76,14 @@ fi
 at_exit 'for proc in /proc/[0-9]*; do [ "$(readlink "$proc/root")" = "$run_root" ] && kill -KILL "${proc#/proc/}"; done'
 
 cp -a "$rust_home" "$run_root/root/.cargo"
+# This machine's way out: its nameservers, and the certificate authorities it trusts beyond
+# Debian's (a network that inspects https has one of its own), so that https from the copy
+# (npm's registry) works as it does here.
 cp /etc/resolv.conf "$run_root/etc/resolv.conf"
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp -a /usr/local/share/ca-certificates/. "$run_root/usr/local/share/ca-certificates/"
+    chroot "$run_root" update-ca-certificates >/dev/null 2>&1
+fi
 # As in any chroot: packages do not start their services (php-fpm, redis) here.
 printf '#!/bin/sh\nexit 101\n' > "$run_root/usr/sbin/policy-rc.d"
 chmod 755 "$run_root/usr/sbin/policy-rc.d"
