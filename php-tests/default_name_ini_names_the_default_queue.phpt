@@ -12,11 +12,12 @@ $q->enQueue('for site a');
 var_dump($q->stats()['name'] === $a, (new SHMQueue($a))->deQueue());
 // Site B runs as another user with the same default name (a new process: this one has the
 // queue mapped already): the 0600 queue is not its to open.
-$status = shmq_in_child(function () use ($a) {
+$extension = shmq_extension_for_any_user();
+$status = shmq_in_child(function () use ($a, $extension) {
     shmq_become_nobody();
     [$status, $output] = shmq_run_php_status(
         'try { new SHMQueue(); } catch (SHMQueueException $e) { echo $e->getMessage(); }',
-        ['shmqueue.default_name' => $a]);
+        ['shmqueue.default_name' => $a], $extension);
     echo str_replace($a, 'NAME', $output), "\n";
     return $status === 0;
 });

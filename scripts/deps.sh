@@ -42,10 +42,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # playwright-core drives Debian's Chromium (it brings no browser of its own); kept outside the
-# repository, where tests/dashboard looks for it.
+# repository, where tests/dashboard looks for it. 1.61: the newest that runs on Debian 12's
+# Node.js 18 (later ones need Node.js 20 and refuse to start).
 node_dir=/var/cache/shmqueue/node
 if [ ! -d "$node_dir/node_modules/playwright-core" ]; then
     mkdir -p "$node_dir"
-    (cd "$node_dir" && npm install --no-audit --no-fund --silent playwright-core@1 >/dev/null)
+    (cd "$node_dir" && npm install --no-audit --no-fund --silent playwright-core@1.61 >/dev/null)
 fi
 command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }

@@ -12,6 +12,8 @@
 #   SHMQUEUE_FRESH_MIRROR=url   Debian mirror for debootstrap (default http://deb.debian.org/debian)
 #   SHMQUEUE_FRESH_HEAD=1       the last commit only (default: the working tree, as `git add -A`
 #                               would commit it)
+#   SHMQUEUE_FRESH_MATRIX=own   the PHP version matrix makes its chroots and ZTS PHP inside the
+#                               copy (default: it uses this machine's, $MATRIX_CACHE, see below)
 # The chroot shares this machine's processes, network and IPC, but has a /dev/shm of its own, so
 # that its queues and the suites running here cannot meet.
 set -uo pipefail
@@ -22,6 +24,7 @@ mirror=${SHMQUEUE_FRESH_MIRROR:-http://deb.debian.org/debian}
 base=$cache/bookworm-base
 rust_home=${CARGO_HOME:-$HOME/.cargo}
 rustup_home=${RUSTUP_HOME:-$HOME/.rustup}
+matrix_cache=${MATRIX_CACHE:-/var/cache/shmqueue/matrix}
 require_root "debootstrap, chroot and mount"
 require_commands debootstrap git mount chroot   # bash scripts/deps.sh fresh-machine
 
@@ -49,6 +52,9 @@ mount_in() { # mount arguments... target (inside the chroot)
     mkdir -p "$target"
     mount "${@:1:$#-1}" "$target" && at_exit "umount -l '$target'" && mount --make-private "$target"
 }
+# The copy's root is a mount point, as a machine's is: the version matrix's own chroots
+# (tests/matrix/chroot.sh) unshare their mounts, which needs a / that is one.
+mount_in --bind "$run_root" /
 mount_in --bind /proc /proc
 mount_in --bind /sys /sys
 mount_in --bind /dev /dev
@@ -58,11 +64,26 @@ mount_in -t tmpfs -o mode=1777 shm /dev/shm
 mkdir -p "$cache/apt-archives/partial"
 mount_in --bind "$cache/apt-archives" /var/cache/apt/archives
 mount_in --bind "$rustup_home" /root/.rustup && mount -o remount,bind,ro "$run_root/root/.rustup"
+# The version matrix's chroots and ZTS PHP (tests/matrix: debootstrap of trixie and sid, a PHP
+# compiled from source) are this machine's, at the same path (the ZTS PHP's is built in):
+# tests/matrix/run.sh brings them up to date as it would here. SHMQUEUE_FRESH_MATRIX=own has the
+# run make its own inside the copy instead, as on a machine that never ran the matrix (slower).
+if [ "${SHMQUEUE_FRESH_MATRIX:-shared}" != own ]; then
+    mkdir -p "$matrix_cache"
+    mount_in --bind "$matrix_cache" "$matrix_cache"
+fi
 # Processes the run left behind (a daemon started by a package, say) end with it.
 at_exit 'for proc in /proc/[0-9]*; do [ "$(readlink "$proc/root")" = "$run_root" ] && kill -KILL "${proc#/proc/}"; done'
 
 cp -a "$rust_home" "$run_root/root/.cargo"
+# This machine's way out: its nameservers, and the certificate authorities it trusts beyond
+# Debian's (a network that inspects https has one of its own), so that https from the copy
+# (npm's registry) works as it does here.
 cp /etc/resolv.conf "$run_root/etc/resolv.conf"
+if compgen -G '/usr/local/share/ca-certificates/*.crt' >/dev/null; then
+    cp -a /usr/local/share/ca-certificates/. "$run_root/usr/local/share/ca-certificates/"
+    chroot "$run_root" update-ca-certificates >/dev/null 2>&1
+fi
 # As in any chroot: packages do not start their services (php-fpm, redis) here.
 printf '#!/bin/sh\nexit 101\n' > "$run_root/usr/sbin/policy-rc.d"
 chmod 755 "$run_root/usr/sbin/policy-rc.d"
@@ -85,7 +106,7 @@ else
 fi
 
 in_chroot() { # log, command: runs it in the tree as root with a login's environment
-    chroot "$run_root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root TERM=dumb \
+    chroot "$run_root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root TERM=dumb MATRIX_CACHE="$matrix_cache" \
         PATH=/root/.cargo/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         bash -c "cd /root/shmqueue && $2" > "$1" 2>&1
 }

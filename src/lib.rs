@@ -19,6 +19,7 @@ mod settings;
 mod zend;
 
 use ext_php_rs::builders::ClassBuilder;
+use ext_php_rs::class::RegisteredClass;
 use ext_php_rs::prelude::*;
 use ext_php_rs::zend::{ClassEntry, IniEntryDef, ModuleEntry};
 use ext_php_rs::{info_table_end, info_table_row, info_table_start};
@@ -37,6 +38,10 @@ extern "C" fn startup(_kind: i32, module_number: i32) -> i32 {
         .registration(|class, _| error::set_exception_class(class))
         .register();
     gc::install();
+    // SHMQueue's object handler table, made now rather than by the first `new SHMQueue`: module
+    // startup runs once, before any request, so in a threaded PHP no thread makes it while
+    // another reads it (once_cell publishes it with atomics, which race detectors cannot see).
+    let _ = <classes::ShmQueue as RegisteredClass>::get_metadata().handlers();
     if registered.is_ok() {
         0
     } else {

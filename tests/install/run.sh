@@ -6,10 +6,13 @@
 #     scripts/uninstall.sh then leaves no trace (php, php-fpm, files, links, the command).
 #  2. The source build PIE runs, in a clean copy of the tree (the files git knows, tracked or
 #     not ignored): phpize && ./configure --enable-shmqueue && make && make install
-#     INSTALL_ROOT=<temp>, then the installed .so loads and works. composer.json says what PIE needs.
+#     INSTALL_ROOT=<temp>, then the installed .so loads and works; composer.json's PHP range and
+#     NTS/ZTS claims hold for this PHP (tests/install/pie.sh, which also runs on its own).
 # A shmqueue installed before the suite (by the demo, say) is taken away first and put back at the end.
 # Needs: php8.2-dev (phpize), php8.2-fpm, libfcgi-bin (cgi-fcgi), git, make, cargo (scripts/deps.sh);
-# runs as root.
+# runs as root. SHMQUEUE_PHP_VERSION=8.4 tests another Debian PHP (php8.4, its php-fpm8.4 and
+# phpize8.4; tests/matrix runs it so in a trixie chroot). The build is looked for in
+# $CARGO_TARGET_DIR (default target/), where scripts/install.sh builds.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
@@ -18,8 +21,10 @@ source "$here/../lib/fpm.sh"
 VERSION=${SHMQUEUE_PHP_VERSION:-8.2}
 FPM_BIN=/usr/sbin/php-fpm$VERSION
 PHP_CONFIG_BIN=php-config$VERSION
+php_cli=php$VERSION
+built_target=${CARGO_TARGET_DIR:-$REPO_ROOT/target}/release
 require_root "the suite installs into the system PHP"
-require_commands "$PHP_CONFIG_BIN" phpize "$FPM_BIN" cgi-fcgi git make phpenmod
+require_commands "$PHP_CONFIG_BIN" "$php_cli" "phpize$VERSION" "$FPM_BIN" cgi-fcgi git make phpenmod
 
 make_temp_dir temp install
 chmod 755 "$temp"
@@ -84,14 +89,14 @@ status=$?
 echo "install.sh took $(seconds_since "$install_start") s"
 check "install.sh succeeds" 0 "$status" "its output:" "$(tail -15 "$temp/install.out")"
 
-check "php -m (no -d flag) lists shmqueue" shmqueue "$(php -m 2>&1 | grep -x shmqueue)"
+check "$php_cli -m (no -d flag) lists shmqueue" shmqueue "$($php_cli -m 2>&1 | grep -x shmqueue)"
 queue_cli="install-cli-$$"
 at_exit "remove_queues '$queue_cli'"
-smoke=$(php -r '
+smoke=$($php_cli -r '
     $q = new SHMQueue($argv[1], 8192);
     $q->enQueue(["smoke" => [1, 2.5, "three"]]);
     echo json_encode($q->deQueue()), " ", var_export($q->deQueue(), true);' "$queue_cli" 2>&1)
-check "the installed extension stores and returns a value (php, no -d flag)" '{"smoke":[1,2.5,"three"]} false' "$smoke"
+check "the installed extension stores and returns a value ($php_cli, no -d flag)" '{"smoke":[1,2.5,"three"]} false' "$smoke"
 check "php-fpm$VERSION -m lists shmqueue" shmqueue "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
 check "install.sh reloaded the running php-fpm" 1 "$(grep -c "reloaded php$VERSION-fpm (SIGUSR2 to master $FPM_PID)" "$temp/install.out")" \
     "its output:" "$(cat "$temp/install.out")"
@@ -103,7 +108,7 @@ for sapi in cli fpm; do
     check "$sapi is enabled: $link links to mods-available" "$ini_file" "$(readlink "$link")"
 done
 check "the .so is in php-config's extension dir" yes \
-    "$(cmp -s "$extension_dir/shmqueue.so" "$REPO_ROOT/target/release/libshmqueue.so" && echo yes)"
+    "$(cmp -s "$extension_dir/shmqueue.so" "$built_target/libshmqueue.so" && echo yes)"
 check "the shmqueue command is installed and runs" "shmqueue $(grep -m1 '^version' "$REPO_ROOT/Cargo.toml" | cut -d'"' -f2)" \
     "$("$cli_file" --version 2>&1 | cut -d' ' -f1-2)"
 
@@ -111,7 +116,7 @@ check "the shmqueue command is installed and runs" "shmqueue $(grep -m1 '^versio
 # extension with its default, commented out, each after a line saying what it does.
 check "shmqueue.ini's first lines: a comment, Debian's priority, the extension" \
     "; priority=20|extension=shmqueue.so" "$(sed -n '2p;3p' "$ini_file" | paste -sd'|')"
-expected_settings=$(php -n -d extension="$extension_dir/shmqueue.so" -r '
+expected_settings=$($php_cli -n -d extension="$extension_dir/shmqueue.so" -r '
     foreach (ini_get_all("shmqueue") as $name => $entry) echo $name, " = ", $entry["global_value"], "\n";' | sort)
 written_settings=$(grep -E '^;shmqueue\.' "$ini_file" | sed 's/^;//' | sort)
 check "shmqueue.ini lists exactly the extension's settings with their defaults (both ways)" \
@@ -119,8 +124,8 @@ check "shmqueue.ini lists exactly the extension's settings with their defaults (
 undescribed=$(awk '/^;shmqueue\./ && previous !~ /^; [A-Z]/ { print $0 } { previous = $0 }' "$ini_file")
 check "each setting in shmqueue.ini follows a line saying what it does" "" "$undescribed"
 check "the settings are commented out: PHP reads the extension's defaults" \
-    "$(php -n -d extension="$extension_dir/shmqueue.so" -r 'echo json_encode(ini_get_all("shmqueue", false));')" \
-    "$(php -r 'echo json_encode(ini_get_all("shmqueue", false));')"
+    "$($php_cli -n -d extension="$extension_dir/shmqueue.so" -r 'echo json_encode(ini_get_all("shmqueue", false));')" \
+    "$($php_cli -r 'echo json_encode(ini_get_all("shmqueue", false));')"
 
 SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/install.sh" > "$temp/install2.out" 2>&1
@@ -141,9 +146,9 @@ SHMQUEUE_PHP_VERSION=$VERSION SHMQUEUE_FPM_PID_FILE=$FPM_DIR/fpm.pid \
     bash "$REPO_ROOT/scripts/uninstall.sh" > "$temp/uninstall.out" 2>&1
 status=$?
 check "uninstall.sh succeeds" 0 "$status" "$(cat "$temp/uninstall.out")"
-check "php -m no longer lists shmqueue" "" "$(php -m 2>&1 | grep -x shmqueue)"
+check "$php_cli -m no longer lists shmqueue" "" "$($php_cli -m 2>&1 | grep -x shmqueue)"
 check "php-fpm$VERSION -m no longer lists shmqueue" "" "$("$FPM_BIN" -m 2>&1 | grep -x shmqueue)"
-check "php starts without a warning about a missing shmqueue" "" "$(php -r '' 2>&1 | grep -i shmqueue)"
+check "$php_cli starts without a warning about a missing shmqueue" "" "$($php_cli -r '' 2>&1 | grep -i shmqueue)"
 check "the running php-fpm no longer has shmqueue after the reload" "not loaded" "$(fpm_answer_becomes "not loaded")"
 left=$(ls -d "$ini_file" "$extension_dir/shmqueue.so" "$cli_file" "$unit" /etc/php/"$VERSION"/*/conf.d/*shmqueue* 2>/dev/null)
 check "uninstall.sh leaves no file or link behind" "" "$left"
@@ -154,52 +159,7 @@ check "uninstall.sh run again succeeds and says there was nothing to do" "0 1" \
 
 # --- 2. The PIE source build in a clean copy of the tree ---------------------------------------
 
-tree=$temp/tree
-install_root=$temp/root
-mkdir -p "$tree"
-(cd "$REPO_ROOT" && git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$tree" 2>/dev/null)
-present=$(for file in config.m4 Makefile.frag composer.json target modules; do [ -e "$tree/$file" ] && echo -n "$file "; done)
-check "the clean copy has config.m4, Makefile.frag and composer.json, and no build output" \
-    "config.m4 Makefile.frag composer.json " "$present"
-
-composer=$(php -n -r '
-    $c = json_decode(file_get_contents($argv[1]), true, 512, JSON_THROW_ON_ERROR);
-    echo $c["type"], " ", $c["php-ext"]["extension-name"], " ", $c["require"]["php"] ?? "-";' "$tree/composer.json" 2>&1)
-check "composer.json: type php-ext, extension-name shmqueue, a PHP requirement" "php-ext shmqueue >=8.2" "$composer"
-
-build_start=$(seconds_now)
-(
-    cd "$tree" || exit 1
-    unset CARGO_TARGET_DIR # the copy builds in its own target/, as PIE's download would
-    phpize > "$temp/phpize.out" 2>&1 || { echo phpize; exit 1; }
-    ./configure --with-php-config="$(command -v $PHP_CONFIG_BIN)" --enable-shmqueue > "$temp/configure.out" 2>&1 || { echo configure; exit 1; }
-    make > "$temp/make.out" 2>&1 || { echo make; exit 1; }
-    make install INSTALL_ROOT="$install_root" > "$temp/make-install.out" 2>&1 || { echo make-install; exit 1; }
-) > "$temp/failed-step"
-failed_step=$(cat "$temp/failed-step")
-echo "PIE source build (phpize, configure, make, make install) took $(seconds_since "$build_start") s"
-check "phpize && ./configure && make && make install INSTALL_ROOT=... succeed" "" "$failed_step" \
-    "last lines of the $failed_step step:" "$(tail -15 "$temp/${failed_step:-make}.out" 2>/dev/null)"
-
-configure_help=$(cd "$tree" && ./configure --help 2>/dev/null)
-missing_options=$(php -n -r '
-    $c = json_decode(file_get_contents($argv[1]), true);
-    foreach ($c["php-ext"]["configure-options"] ?? [] as $o) {
-        if (!preg_match("/^\s+--" . preg_quote($o["name"], "/") . "\b/m", $argv[2])) echo $o["name"], " ";
-    }' "$tree/composer.json" "$configure_help")
-check "every configure-option of composer.json is an option of ./configure" "" "$missing_options"
-check "make produced modules/shmqueue.so (what PIE looks for)" yes "$([ -f "$tree/modules/shmqueue.so" ] && echo yes)"
-
-built_so=$install_root$extension_dir/shmqueue.so
-check "make install put shmqueue.so under INSTALL_ROOT in the extension dir" yes "$([ -f "$built_so" ] && echo yes)"
-check "make install left the system's extension dir alone" "" "$(ls "$extension_dir/shmqueue.so" 2>/dev/null)"
-queue_pie="install-pie-$$"
-at_exit "remove_queues '$queue_pie'"
-loaded=$(php -n -d extension="$built_so" -r '
-    $q = new SHMQueue($argv[1], 8192);
-    $q->enQueue(["pie" => true]);
-    echo json_encode($q->deQueue()), " ", (new ReflectionExtension("shmqueue"))->getVersion();' "$queue_pie" 2>&1)
-check "the .so built by the PIE steps loads and works" "{\"pie\":true} $(grep -m1 '^version' "$REPO_ROOT/Cargo.toml" | cut -d'"' -f2)" "$loaded"
+source "$here/pie.sh"
 
 echo "suite took $(seconds_since "$suite_start") s"
 finish

@@ -9,8 +9,8 @@ DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 # What every chroot needs to build the extension with the host's Rust toolchain (bindgen wants
 # libclang; cargo links with cc) and to run the suites (the original's side of compat needs
 # shmop/sysvsem, which php-common carries; ipcs and runuser are util-linux; the fpm suite talks
-# to php-fpm with cgi-fcgi).
-chroot_packages=(ca-certificates gcc libc6-dev clang libclang-dev procps util-linux libfcgi-bin)
+# to php-fpm with cgi-fcgi; the install suite's PIE build copies the tree with git and runs make).
+chroot_packages=(ca-certificates gcc libc6-dev clang libclang-dev procps util-linux libfcgi-bin git make)
 php_packages=(cli dev fpm)
 # More packages per chroot (by suite), for suites that need them (tests/matrix/frameworks.sh);
 # a package may name its suite ("php8.5-xml/experimental").
@@ -55,7 +55,8 @@ make_chroot() {
 # in_chroot SUITE COMMAND...: runs COMMAND in the chroot, in a mount and IPC namespace of its own
 # (nothing stays mounted after it, and its /dev/shm and /tmp are private, so queues and temp
 # files of concurrent host tests are neither seen nor touched). Mounted at their host paths:
-# the repository and ../shared (read-only), the Rust toolchain (read-only), $MATRIX_CACHE/work.
+# the repository, its git data (outside it in a git worktree) and ../shared (read-only), the Rust
+# toolchain (read-only), $MATRIX_CACHE/work.
 in_chroot() {
     local root
     root=$(chroot_dir "$1")
@@ -74,6 +75,7 @@ in_chroot() {
         mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
         mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
         bind "$REPO_ROOT" ro
+        bind "$(git -C "$REPO_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" ro # git data of a worktree
         bind "$(dirname "$REPO_ROOT")/shared" ro
         bind "$RUSTUP_HOME" ro
         bind "$MATRIX_CACHE/work" rw

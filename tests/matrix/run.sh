@@ -2,7 +2,8 @@
 # The PHP version matrix: builds the extension against PHP 8.4 (Debian trixie), 8.5 (Debian
 # experimental, on sid) and a thread-safe (ZTS) PHP 8.2 built from Debian bookworm's source, and
 # runs with each the phpt suite (that version's run-tests.php), the compat and chaos suites; with
-# 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh).
+# 8.4 and 8.5 the fpm suite (that version's php-fpm); with ZTS the threaded test (threads.sh);
+# with each the install suite (install.sh: in the chroots with that version's php-fpm).
 # The host's own PHP 8.2 is what the rest of scripts/test.sh tests.
 # With 8.4 and 8.5 also the framework adapters on that release's Laravel and Symfony (frameworks.sh).
 #   bash tests/matrix/run.sh                       # all versions
@@ -18,6 +19,7 @@ source "$here/chroot.sh"
 source "$here/frameworks.sh"
 source "$here/zts.sh"
 source "$here/relay.sh"
+source "$here/install.sh"
 
 versions=${MATRIX_VERSIONS:-8.4 8.5 zts}
 work="$MATRIX_CACHE/work"
@@ -134,6 +136,7 @@ test_version() { # version
         relay_suite "zts threads" "$logs/threads.log" $?
         echo "     (zts threads: $(seconds_since "$t") s)"
     fi
+    matrix_install "$version" "$so"
 }
 
 for version in $versions; do

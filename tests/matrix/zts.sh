@@ -28,17 +28,21 @@ fetch_php_source() { # dir: unpacks the source into dir/src
 
 # Debian's patches leave @DEBIAN_PHP_API@ in php-config and phpize for its packaging to fill in
 # (include/php/20220829/...); a plain `make install` puts everything straight under include/php.
+# Debian's phpize also takes libtool's and pkg-config's m4 files from $prefix/share/aclocal,
+# /usr/share/aclocal for Debian's own PHP: the same files here (libtool and pkg-config come with
+# php8.2-dev). Idempotent, so applied to a cached build too.
 debian_paths_to_prefix() {
     local api
     api=$(awk '/^#define PHP_API_VERSION/ { print $3 }' "$zts_prefix/include/php/main/php.h")
     [ -n "$api" ] && sed -i -e 's|/@DEBIAN_PHP_API@||g' -e "s|@DEBIAN_PHP_API@|$api|g" \
-        "$zts_prefix/bin/php-config" "$zts_prefix/bin/phpize"
+        "$zts_prefix/bin/php-config" "$zts_prefix/bin/phpize" &&
+        sed -i 's|^aclocaldir=.*|aclocaldir=/usr/share/aclocal|' "$zts_prefix/bin/phpize"
 }
 
 make_zts_php() {
     local stamp="$zts_prefix/.shmqueue-matrix" wanted work
     wanted="php8.2 bookworm ${zts_configure[*]}"
-    [ -f "$stamp" ] && [ "$(cat "$stamp")" == "$wanted" ] && return 0
+    [ -f "$stamp" ] && [ "$(cat "$stamp")" == "$wanted" ] && { debian_paths_to_prefix; return; }
     work="$MATRIX_CACHE/zts-build"
     rm -rf "$zts_prefix" "$work" && mkdir -p "$work" || return 1
     fetch_php_source "$work" || return 1
