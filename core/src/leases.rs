@@ -422,7 +422,11 @@ mod tests {
             (header.state, header.attempts, header.has_not_before),
             (RecordState::Delayed, 1, true)
         );
-        assert_eq!(ring.records.not_before(pos), now + 60_000);
+        assert_eq!(
+            ring.records.not_before(pos),
+            now + 60_001,
+            "rounded up: never early"
+        );
         assert_eq!(ring.header.counters.delayed.load(Ordering::Acquire), 1);
         assert_eq!(ring.header.counters.in_flight.load(Ordering::Acquire), 0);
     }
@@ -443,7 +447,11 @@ mod tests {
             (head, tail),
             "nothing moved"
         );
-        assert_eq!(ring.records.not_before(head), 1_005);
+        assert_eq!(
+            ring.records.not_before(head),
+            1_006,
+            "rounded up: never early"
+        );
         assert_eq!(live_slots(&ring), 0);
     }
 
