@@ -112,7 +112,13 @@ struct Words {
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 5] = ["--interval", "--count", "--listen", "--token-file", "--host"];
+const VALUED_FLAGS: [&str; 5] = [
+    "--interval",
+    "--count",
+    "--listen",
+    "--token-file",
+    "--host",
+];
 
 fn split(command: &str, rest: &[String]) -> Result<Words, Failure> {
     let mut words = Words {
