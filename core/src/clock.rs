@@ -9,10 +9,15 @@ pub fn now_ms() -> u64 {
         .map_or(0, |elapsed| elapsed.as_millis() as u64)
 }
 
-/// The wall-clock time `after_ms` from now, never early: `now_ms` is cut to the millisecond, so
-/// one more is added.
+/// The wall-clock time `after_ms` from now, never early.
 pub fn deadline_ms(after_ms: u64) -> u64 {
-    now_ms().saturating_add(after_ms).saturating_add(1)
+    deadline_from(now_ms(), after_ms)
+}
+
+/// `after_ms` from `now` (a reading of `now_ms`), never early: `now_ms` is cut to the
+/// millisecond, so one more is added.
+pub fn deadline_from(now: u64, after_ms: u64) -> u64 {
+    now.saturating_add(after_ms).saturating_add(1)
 }
 
 /// Milliseconds of CLOCK_MONOTONIC: the same in every process of the machine (it counts from

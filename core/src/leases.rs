@@ -9,7 +9,7 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::clock::LazyNow;
+use crate::clock::{self, LazyNow};
 use crate::damage::Damage;
 use crate::error::{QueueError, Result};
 use crate::journal::Txn;
@@ -233,10 +233,7 @@ impl<'a> Ring<'a> {
         let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);
         txn.add(&counters.retries, 1);
-        // `now` is cut to the millisecond: one more so that a delay never ends early.
-        let until = now
-            .saturating_add(delay_ms)
-            .saturating_add(u64::from(delay_ms > 0));
+        let until = clock::deadline_from(now, delay_ms);
         let available_now = if header.attempts >= self.max_attempts() {
             self.bury(&mut txn, pos, header)?;
             false
