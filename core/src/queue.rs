@@ -151,11 +151,10 @@ impl Queue {
         Ok(())
     }
 
-    /// Wakes up to `count` processes waiting for `event` (one per message stored, or per room
-    /// freed: waking them all would send all but one back to sleep); costs one load when nobody
-    /// waits.
+    /// Wakes the processes waiting for `event` (`waiting.rs` says how many); one load when none.
     fn notify(&self, event: Event, count: usize) {
-        Waiting::of(self.segment.header(), event).notify(count);
+        let ring_size = self.segment.ring_size();
+        Waiting::notify_event(self.segment.header(), event, count, ring_size);
     }
 
     /// Stores one message; `false` when there is no room now.
