@@ -14,7 +14,8 @@
 //! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
 //!   delayed retries, dead letters); `keepalive`: extending a lease;
 //! - `queue`: the API users call: one lock per operation, blocking waits, per-process mappings;
-//!   `stats`: what it reports.
+//!   `stats`: what it reports; `transfer`: a consistent copy of every message, and restoring
+//!   one (export and import, independent of the layout).
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::unwrap_used)]
 
@@ -40,6 +41,7 @@ mod scratch;
 pub mod segment;
 mod shm;
 mod stats;
+mod transfer;
 mod waiting;
 
 pub use clock::{deadline_ms, now_ms};
@@ -54,4 +56,5 @@ pub use recovery::Recovery;
 pub use ring::Peeked;
 pub use segment::CreateOptions;
 pub use stats::Stats;
+pub use transfer::{Kept, Message, Snapshot};
 pub use waiting::Event;

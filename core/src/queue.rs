@@ -32,7 +32,7 @@ const SPIN_PAUSES: usize = 64;
 const MAX_REOPENS: usize = 16;
 
 pub struct Queue {
-    segment: Rc<Segment>,
+    pub(crate) segment: Rc<Segment>,
     options: OpenOptions,
 }
 
@@ -110,7 +110,7 @@ impl Queue {
     }
 
     /// Runs `op` under the lock, moving to the current queue of this name first if ours was removed.
-    fn with_ring<R>(&mut self, mut op: impl FnMut(&Ring) -> Result<R>) -> Result<R> {
+    pub(crate) fn with_ring<R>(&mut self, mut op: impl FnMut(&Ring) -> Result<R>) -> Result<R> {
         for _ in 0..MAX_REOPENS {
             let segment = Rc::clone(&self.segment);
             segment.look_now_and_then();
@@ -154,7 +154,7 @@ impl Queue {
     /// Wakes up to `count` processes waiting for `event` (one per message stored, or per room
     /// freed: waking them all would send all but one back to sleep); costs one load when nobody
     /// waits.
-    fn notify(&self, event: Event, count: usize) {
+    pub(crate) fn notify(&self, event: Event, count: usize) {
         Waiting::of(self.segment.header(), event).notify(count);
     }
 
