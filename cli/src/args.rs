@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::failure::Failure;
+use crate::transfer::Overrides;
 
 pub const USAGE: &str = "\
 usage: shmqueue COMMAND [ARGUMENTS]
@@ -25,6 +26,14 @@ commands:
                                      until resume, which wakes them
   purge NAME                         deletes every dead letter of NAME (waiting messages stay)
   remove NAME                        deletes the queue NAME and its messages, without asking
+  export NAME [FILE]                 writes every message of NAME (ready, delayed, leased, dead,
+                                     with attempts and times) to FILE (or stdout), in a format
+                                     independent of the layout version; the queue is left as it is
+  import NAME FILE [--capacity BYTES] [--max-attempts N]
+                                     appends the messages of FILE (- for stdin) to NAME, created
+                                     if missing with the export's settings (or these); leased
+                                     ones become ready; all or nothing: a damaged file or a queue
+                                     without room for all of them imports nothing
   watch NAME [--interval S] [--count N]
                                      a line every S seconds (default 1): depth, in flight, dead
                                      and enqueue/dequeue rates; stops after N lines if given
@@ -37,8 +46,9 @@ commands:
                                      name, or NAME (a reverse proxy's) only
   help                               this text
 
-exit codes: 0 done, 1 usage, 2 queue not found, 3 permission denied,
-            4 queue of an unknown layout version or damaged, 5 any other failure
+exit codes: 0 done, 1 usage, 2 queue (or import file) not found, 3 permission denied,
+            4 queue of an unknown layout version or damaged, or an import file that is damaged
+            or of a newer format, 5 any other failure, 6 no room for the whole import
 ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +101,15 @@ pub enum Command {
         name: String,
         paused: bool,
     },
+    Export {
+        name: String,
+        file: Option<String>,
+    },
+    Import {
+        name: String,
+        file: String,
+        overrides: Overrides,
+    },
     Serve {
         listen: String,
         token_file: Option<String>,
@@ -112,7 +131,9 @@ struct Words {
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 5] = [
+const VALUED_FLAGS: [&str; 7] = [
+    "--capacity",
+    "--max-attempts",
     "--interval",
     "--count",
     "--listen",
@@ -177,6 +198,19 @@ impl Words {
             .rev()
             .find(|(f, _)| f == flag)
             .and_then(|(_, v)| v.as_deref())
+    }
+
+    /// The whole number given with `flag`, if any.
+    fn number<T: std::str::FromStr>(&self, flag: &str) -> Result<Option<T>, Failure> {
+        let parse = |text: &str| {
+            text.parse().map_err(|_| {
+                usage(format!(
+                    "{}: {flag} must be a whole number within range, not {text:?}",
+                    self.command
+                ))
+            })
+        };
+        self.value(flag).map(parse).transpose()
     }
 
     /// Exactly NAME, then up to `optional` more positional words.
@@ -269,6 +303,31 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                     paused: false,
                 },
                 _ => Command::Remove { name },
+            })
+        }
+        "export" => {
+            words.allow_flags(&[])?;
+            let (name, more) = words.name_and(1)?;
+            Ok(Command::Export {
+                name,
+                file: more.first().cloned(),
+            })
+        }
+        "import" => {
+            words.allow_flags(&["--capacity", "--max-attempts"])?;
+            let (name, more) = words.name_and(1)?;
+            let Some(file) = more.first().cloned() else {
+                return Err(usage(
+                    "import: from which file? (shmqueue import NAME FILE)".into(),
+                ));
+            };
+            Ok(Command::Import {
+                name,
+                file,
+                overrides: Overrides {
+                    capacity: words.number("--capacity")?,
+                    max_attempts: words.number("--max-attempts")?,
+                },
             })
         }
         "watch" => {
