@@ -202,22 +202,31 @@ mod tests {
         let mut source = Fresh::new("source", 1 << 16, 2);
         let queue = &mut source.0;
         let later = now_ms() + 3_600_000;
-        assert!(queue.push(b"dead").unwrap());
+        assert!(queue.push(b"dead").expect("store"));
         let mut out = Vec::new();
         for _ in 0..2 {
-            let lease = queue.reserve(Some(60_000), &mut out).unwrap().unwrap();
-            queue.release(&lease, 0).unwrap();
+            let lease = queue
+                .reserve(Some(60_000), &mut out)
+                .expect("reserve")
+                .expect("a job");
+            queue.release(&lease, 0).expect("store");
         }
-        assert!(queue.push(b"retried").unwrap());
-        let lease = queue.reserve(Some(60_000), &mut out).unwrap().unwrap();
-        assert!(queue.release(&lease, 3_600_000).unwrap());
-        assert!(queue.push(b"leased").unwrap());
-        queue.reserve(Some(60_000), &mut out).unwrap().unwrap();
-        assert!(queue.push_at(b"delayed", Some(later)).unwrap());
-        assert!(queue.push(b"").unwrap());
-        assert!(queue.push(&[0, 255, 1]).unwrap());
+        assert!(queue.push(b"retried").expect("store"));
+        let lease = queue
+            .reserve(Some(60_000), &mut out)
+            .expect("reserve")
+            .expect("a job");
+        assert!(queue.release(&lease, 3_600_000).expect("store"));
+        assert!(queue.push(b"leased").expect("store"));
+        queue
+            .reserve(Some(60_000), &mut out)
+            .expect("reserve")
+            .expect("a job");
+        assert!(queue.push_at(b"delayed", Some(later)).expect("store"));
+        assert!(queue.push(b"").expect("store"));
+        assert!(queue.push(&[0, 255, 1]).expect("store"));
 
-        let snapshot = queue.snapshot().unwrap();
+        let snapshot = queue.snapshot().expect("snapshot");
         assert_eq!(snapshot.settings.max_attempts, 2);
         let states = summary(&snapshot);
         assert_eq!(states[0], (Kept::Dead, 2, b"dead".to_vec()));
@@ -242,24 +251,31 @@ mod tests {
         assert_eq!(states[4], (Kept::Ready, 0, Vec::new()));
         assert_eq!(states[5], (Kept::Ready, 0, vec![0, 255, 1]));
         assert_eq!(
-            queue.snapshot().unwrap().messages,
+            queue.snapshot().expect("snapshot").messages,
             snapshot.messages,
             "left as it was"
         );
 
         let mut target = Fresh::new("target", 1 << 16, 2);
-        assert_eq!(target.0.restore(&snapshot.messages).unwrap(), Some(6));
-        let restored = summary(&target.0.snapshot().unwrap());
+        assert_eq!(
+            target.0.restore(&snapshot.messages).expect("restore"),
+            Some(6)
+        );
+        let restored = summary(&target.0.snapshot().expect("snapshot"));
         let mut expected = summary(&snapshot);
         expected[2].0 = Kept::Ready;
         assert_eq!(restored, expected);
-        let stats = target.0.stats().unwrap();
+        let stats = target.0.stats().expect("stats");
         assert_eq!(
             (stats.ready, stats.delayed, stats.dead, stats.in_flight),
             (3, 2, 1, 0)
         );
         // The formerly leased message comes first, its attempt counted.
-        let lease = target.0.reserve(None, &mut out).unwrap().unwrap();
+        let lease = target
+            .0
+            .reserve(None, &mut out)
+            .expect("reserve")
+            .expect("a job");
         assert_eq!(lease.attempts, 2);
     }
 
@@ -271,18 +287,18 @@ mod tests {
             attempts: 0,
             payload: vec![9; len],
         };
-        assert!(target.0.push(&[1; 1000]).unwrap());
+        assert!(target.0.push(&[1; 1000]).expect("store"));
         let messages = vec![message(1200), message(1200), message(1200)];
-        assert_eq!(target.0.restore(&messages).unwrap(), None);
-        assert_eq!(target.0.len().unwrap(), 1, "nothing stored");
-        assert_eq!(target.0.restore(&messages[..2]).unwrap(), Some(2));
-        assert_eq!(target.0.len().unwrap(), 3);
+        assert_eq!(target.0.restore(&messages).expect("restore"), None);
+        assert_eq!(target.0.len().expect("len"), 1, "nothing stored");
+        assert_eq!(target.0.restore(&messages[..2]).expect("restore"), Some(2));
+        assert_eq!(target.0.len().expect("len"), 3);
 
         let too_large = vec![message(10), message(5000)];
         assert!(matches!(
             target.0.restore(&too_large),
             Err(crate::QueueError::TooLarge { len: 5000, .. })
         ));
-        assert_eq!(target.0.len().unwrap(), 3, "nothing stored");
+        assert_eq!(target.0.len().expect("len"), 3, "nothing stored");
     }
 }
