@@ -9,7 +9,7 @@ pub const USAGE: &str = "\
 usage: shmqueue COMMAND [ARGUMENTS]
 
 Looks at and manages the shmqueue queues of this machine (/dev/shm/shmqueue.*), the ones PHP's
-SHMQueue class uses. Nothing here creates a queue.
+SHMQueue class uses. Only import creates a queue.
 
 commands:
   list [--json]                      every queue: depth, in flight, dead, capacity, usage, owner
