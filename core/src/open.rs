@@ -61,8 +61,9 @@ fn denied_or(place: &Place, name: &str, what: &'static str, source: io::Error) -
     }
 }
 
+/// ENOTDIR too: a durable dir that is a file holds no queue (creating there says why).
 fn is_missing(error: &io::Error) -> bool {
-    error.raw_os_error() == Some(libc::ENOENT)
+    matches!(error.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR))
 }
 
 fn euid() -> u32 {
