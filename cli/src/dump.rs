@@ -5,7 +5,7 @@
 //! All integers are little endian. A reader checks the whole file (magic, version, structure,
 //! checksum) before it hands out a single message.
 
-use shmqueue_core::{CreateOptions, Kept, Message, Snapshot};
+use shmqueue_core::{CreateOptions, Kept, Message, Snapshot, SyncPolicy};
 
 pub const MAGIC: &[u8; 8] = b"SHMQEXP\n";
 pub const VERSION: u32 = 1;
@@ -67,13 +67,22 @@ pub fn encode(export: &Export) -> Vec<u8> {
     let payloads: usize = snapshot.messages.iter().map(|m| m.payload.len() + 21).sum();
     let mut out = Vec::with_capacity(96 + export.name.len() + payloads);
     out.extend_from_slice(MAGIC);
-    for word in [VERSION, export.codec, export.layout_version, 0] {
+    for word in [
+        VERSION,
+        export.codec,
+        export.layout_version,
+        settings.sync.encode(),
+    ] {
         out.extend_from_slice(&word.to_le_bytes());
     }
     for word in [snapshot.taken_at_ms, settings.capacity, settings.lease_ms] {
         out.extend_from_slice(&word.to_le_bytes());
     }
-    for word in [settings.max_attempts, settings.permissions] {
+    for word in [
+        settings.max_attempts,
+        settings.permissions,
+        settings.sync_interval_ms,
+    ] {
         out.extend_from_slice(&word.to_le_bytes());
     }
     out.extend_from_slice(&(export.name.len() as u32).to_le_bytes());
@@ -138,12 +147,13 @@ pub fn decode(bytes: &[u8]) -> Result<Export, Unreadable> {
     }
     let codec = reader.u32()?;
     let layout_version = reader.u32()?;
-    let _reserved = reader.u32()?;
+    let sync = reader.u32()?;
     let taken_at_ms = reader.u64()?;
     let capacity = reader.u64()?;
     let lease_ms = reader.u64()?;
     let max_attempts = reader.u32()?;
     let permissions = reader.u32()?;
+    let sync_interval_ms = reader.u32()?;
     let name_len = reader.u32()?;
     let name = String::from_utf8(reader.take(name_len.into())?.to_vec())
         .map_err(|_| Unreadable::Invalid("the queue name is not UTF-8".into()))?;
@@ -200,6 +210,8 @@ pub fn decode(bytes: &[u8]) -> Result<Export, Unreadable> {
                 permissions,
                 max_attempts,
                 lease_ms,
+                sync: SyncPolicy::decode(sync),
+                sync_interval_ms,
             },
             taken_at_ms,
             messages,
