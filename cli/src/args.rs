@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::failure::Failure;
 use crate::transfer::Overrides;
+use shmqueue_core::Place;
 
 pub const USAGE: &str = "\
 usage: shmqueue COMMAND [ARGUMENTS]
@@ -26,14 +27,17 @@ commands:
                                      until resume, which wakes them
   purge NAME                         deletes every dead letter of NAME (waiting messages stay)
   remove NAME                        deletes the queue NAME and its messages, without asking
-  export NAME [FILE]                 writes every message of NAME (ready, delayed, leased, dead,
+  export NAME [FILE] [--durable [--durable-dir DIR]]
+                                     writes every message of NAME (ready, delayed, leased, dead,
                                      with attempts and times) to FILE (or stdout), in a format
                                      independent of the layout version; the queue is left as it is
-  import NAME FILE [--capacity BYTES] [--max-attempts N]
+  import NAME FILE [--capacity BYTES] [--max-attempts N] [--durable [--durable-dir DIR]]
                                      appends the messages of FILE (- for stdin) to NAME, created
                                      if missing with the export's settings (or these); leased
                                      ones become ready; all or nothing: a damaged file or a queue
-                                     without room for all of them imports nothing
+                                     without room for all of them imports nothing;
+                                     --durable: the durable queue DIR/NAME.shmq (default DIR
+                                     /var/lib/shmqueue) rather than the one in /dev/shm
   watch NAME [--interval S] [--count N]
                                      a line every S seconds (default 1): depth, in flight, dead
                                      and enqueue/dequeue rates; stops after N lines if given
@@ -104,11 +108,13 @@ pub enum Command {
     Export {
         name: String,
         file: Option<String>,
+        place: Place,
     },
     Import {
         name: String,
         file: String,
         overrides: Overrides,
+        place: Place,
     },
     Serve {
         listen: String,
@@ -119,20 +125,21 @@ pub enum Command {
 
 const DEFAULT_SHOWN: usize = 10;
 
-fn usage(why: String) -> Failure {
+pub(crate) fn usage(why: String) -> Failure {
     Failure::usage(why)
 }
 
 /// Splits the words after the command into flags (with their values) and positional words.
-struct Words {
-    command: String,
+pub(crate) struct Words {
+    pub command: String,
     positional: Vec<String>,
     flags: Vec<(String, Option<String>)>,
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 7] = [
+const VALUED_FLAGS: [&str; 8] = [
     "--capacity",
+    "--durable-dir",
     "--max-attempts",
     "--interval",
     "--count",
@@ -177,7 +184,7 @@ fn split(command: &str, rest: &[String]) -> Result<Words, Failure> {
 }
 
 impl Words {
-    fn allow_flags(&self, allowed: &[&str]) -> Result<(), Failure> {
+    pub(crate) fn allow_flags(&self, allowed: &[&str]) -> Result<(), Failure> {
         match self
             .flags
             .iter()
@@ -188,11 +195,11 @@ impl Words {
         }
     }
 
-    fn has(&self, flag: &str) -> bool {
+    pub(crate) fn has(&self, flag: &str) -> bool {
         self.flags.iter().any(|(f, _)| f == flag)
     }
 
-    fn value(&self, flag: &str) -> Option<&str> {
+    pub(crate) fn value(&self, flag: &str) -> Option<&str> {
         self.flags
             .iter()
             .rev()
@@ -201,7 +208,7 @@ impl Words {
     }
 
     /// The whole number given with `flag`, if any.
-    fn number<T: std::str::FromStr>(&self, flag: &str) -> Result<Option<T>, Failure> {
+    pub(crate) fn number<T: std::str::FromStr>(&self, flag: &str) -> Result<Option<T>, Failure> {
         let parse = |text: &str| {
             text.parse().map_err(|_| {
                 usage(format!(
@@ -214,7 +221,7 @@ impl Words {
     }
 
     /// Exactly NAME, then up to `optional` more positional words.
-    fn name_and(&self, optional: usize) -> Result<(String, &[String]), Failure> {
+    pub(crate) fn name_and(&self, optional: usize) -> Result<(String, &[String]), Failure> {
         let Some((name, more)) = self.positional.split_first() else {
             return Err(usage(format!(
                 "{}: which queue? (shmqueue {} NAME)",
@@ -305,31 +312,7 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 _ => Command::Remove { name },
             })
         }
-        "export" => {
-            words.allow_flags(&[])?;
-            let (name, more) = words.name_and(1)?;
-            Ok(Command::Export {
-                name,
-                file: more.first().cloned(),
-            })
-        }
-        "import" => {
-            words.allow_flags(&["--capacity", "--max-attempts"])?;
-            let (name, more) = words.name_and(1)?;
-            let Some(file) = more.first().cloned() else {
-                return Err(usage(
-                    "import: from which file? (shmqueue import NAME FILE)".into(),
-                ));
-            };
-            Ok(Command::Import {
-                name,
-                file,
-                overrides: Overrides {
-                    capacity: words.number("--capacity")?,
-                    max_attempts: words.number("--max-attempts")?,
-                },
-            })
-        }
+        "export" | "import" => crate::transfer::parse(&words),
         "watch" => {
             words.allow_flags(&["--interval", "--count"])?;
             let (name, _) = words.name_and(0)?;

@@ -89,12 +89,13 @@ fn run(command: Command) -> Result<(), Failure> {
                 (false, false) => format!("queue {name:?} was not paused\n"),
             })
         }
-        Command::Export { name, file } => transfer::export(&name, file.as_deref()),
+        Command::Export { name, file, place } => transfer::export(&name, file.as_deref(), &place),
         Command::Import {
             name,
             file,
             overrides,
-        } => transfer::import(&name, &file, &overrides),
+            place,
+        } => transfer::import(&name, &file, &overrides, &place),
         Command::Serve {
             listen,
             token_file,

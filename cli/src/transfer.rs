@@ -5,8 +5,9 @@
 use std::fs;
 use std::io::{self, IsTerminal, Read, Write};
 
-use shmqueue_core::{CreateOptions, Kept, Queue, Snapshot};
+use shmqueue_core::{CreateOptions, Kept, OpenOptions, Place, Queue, Snapshot};
 
+use crate::args::{usage, Command, Words};
 use crate::dump::{self, Export};
 use crate::failure::{self, Failure};
 
@@ -15,6 +16,46 @@ use crate::failure::{self, Failure};
 pub struct Overrides {
     pub capacity: Option<u64>,
     pub max_attempts: Option<u32>,
+}
+
+/// `export NAME [FILE]` and `import NAME FILE [--capacity B] [--max-attempts N]`, both with
+/// `--durable [--durable-dir DIR]`.
+pub fn parse(words: &Words) -> Result<Command, Failure> {
+    let command = words.command.as_str();
+    let place = match (words.has("--durable"), words.value("--durable-dir")) {
+        (true, Some(dir)) => Place::durable(dir),
+        (true, None) => Place::durable(Place::default().durable_dir),
+        (false, Some(_)) => {
+            return Err(usage(format!(
+                "{command}: --durable-dir names where durable queues are: give --durable too"
+            )))
+        }
+        (false, None) => Place::shm(),
+    };
+    let (name, more) = words.name_and(1)?;
+    if command == "export" {
+        words.allow_flags(&["--durable", "--durable-dir"])?;
+        return Ok(Command::Export {
+            name,
+            file: more.first().cloned(),
+            place,
+        });
+    }
+    words.allow_flags(&["--capacity", "--max-attempts", "--durable", "--durable-dir"])?;
+    let Some(file) = more.first().cloned() else {
+        return Err(usage(
+            "import: from which file? (shmqueue import NAME FILE)".into(),
+        ));
+    };
+    Ok(Command::Import {
+        name,
+        file,
+        overrides: Overrides {
+            capacity: words.number("--capacity")?,
+            max_attempts: words.number("--max-attempts")?,
+        },
+        place,
+    })
 }
 
 /// "3 ready, 1 delayed, 0 leased, 2 dead"
@@ -34,17 +75,17 @@ fn counts(snapshot: &Snapshot) -> String {
     )
 }
 
-pub fn export(name: &str, file: Option<&str>) -> Result<(), Failure> {
+pub fn export(name: &str, file: Option<&str>, place: &Place) -> Result<(), Failure> {
     let to_stdout = matches!(file, None | Some("-"));
     if to_stdout && io::stdout().is_terminal() {
         return Err(Failure::usage(format!(
             "export: the export is binary; give a FILE (shmqueue export {name} FILE) or redirect"
         )));
     }
-    let snapshot = crate::access::with_queue(name, |queue| queue.snapshot())?;
+    let snapshot = crate::access::with_queue_at(name, place, |queue| queue.snapshot())?;
     let export = Export {
         name: name.to_owned(),
-        layout_version: shmqueue_core::layout::LAYOUT_VERSION,
+        layout_version: place.layout_version(),
         codec: dump::CODEC,
         snapshot,
     };
@@ -75,6 +116,15 @@ pub fn export(name: &str, file: Option<&str>) -> Result<(), Failure> {
     }
 }
 
+/// Opening options for the queue at `place` that check no owner: import decodes no value.
+fn unchecked(place: &Place) -> OpenOptions {
+    OpenOptions {
+        trusted_users: None,
+        place: place.clone(),
+        ..OpenOptions::default()
+    }
+}
+
 /// Writes `bytes` to a new file beside `path`, syncs it, then renames it over `path`: a reader
 /// (or a crash) never finds half an export under that name.
 fn write_whole(path: &str, bytes: &[u8]) -> io::Result<()> {
@@ -92,7 +142,7 @@ fn write_whole(path: &str, bytes: &[u8]) -> io::Result<()> {
     }
 }
 
-pub fn import(name: &str, file: &str, overrides: &Overrides) -> Result<(), Failure> {
+pub fn import(name: &str, file: &str, overrides: &Overrides, place: &Place) -> Result<(), Failure> {
     let mut bytes = Vec::new();
     let read = if file == "-" {
         io::stdin().read_to_end(&mut bytes)
@@ -125,15 +175,17 @@ pub fn import(name: &str, file: &str, overrides: &Overrides) -> Result<(), Failu
         }
     };
     // A queue made for an import that then stores nothing is removed again.
-    let existed = std::path::Path::new(&shmqueue_core::segment::path(name)).exists();
-    let mut queue =
-        Queue::open(name, || options.validate().map(|()| options.clone())).map_err(nothing)?;
+    let existed = std::path::Path::new(&place.path(name)).exists();
+    let mut queue = Queue::open_with(name, unchecked(place), || {
+        options.validate().map(|()| options.clone())
+    })
+    .map_err(nothing)?;
     queue.set_lock_timeout(crate::access::lock_timeout());
     let messages = &export.snapshot.messages;
     let restored = queue.restore(messages);
     if !existed && !matches!(restored, Ok(Some(_))) {
         drop(queue);
-        let _ = Queue::remove(name);
+        let _ = Queue::remove_at(name, place);
     }
     match restored.map_err(nothing)? {
         None => Err(Failure {
@@ -177,7 +229,16 @@ mod tests {
             parse_words("export q").unwrap(),
             Command::Export {
                 name: "q".into(),
-                file: None
+                file: None,
+                place: Place::shm()
+            }
+        );
+        assert_eq!(
+            parse_words("export q f --durable --durable-dir /d").unwrap(),
+            Command::Export {
+                name: "q".into(),
+                file: Some("f".into()),
+                place: Place::durable("/d")
             }
         );
         assert_eq!(
@@ -188,9 +249,14 @@ mod tests {
                 overrides: Overrides {
                     capacity: Some(65536),
                     max_attempts: Some(3)
-                }
+                },
+                place: Place::shm()
             }
         );
+        assert!(matches!(
+            parse_words("import q f --durable").unwrap(),
+            Command::Import { place, .. } if place == Place::durable("/var/lib/shmqueue")
+        ));
         let usage = |line| parse_words(line).unwrap_err();
         assert!(usage("import q").message.contains("which file"));
         assert!(usage("import q f --capacity lots")
@@ -201,5 +267,8 @@ mod tests {
             .contains("--max-attempts"));
         assert!(usage("export q f g").message.contains("\"g\""));
         assert_eq!(usage("export q --capacity 1").code, failure::USAGE);
+        assert!(usage("import q f --durable-dir /d")
+            .message
+            .contains("give --durable too"));
     }
 }

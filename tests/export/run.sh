@@ -29,9 +29,9 @@ at_exit "remove_queues '$src' '$dst' '$small' '$fresh'"
 
 # What a queue holds, one line per message: state, attempts, and a digest of the value.
 listing='
-    function listing(string $name): string {
+    function listing(string $name, bool $durable = false): string {
         $out = "";
-        foreach ((new SHMQueue($name))->peek(1000) as $m) {
+        foreach ((new SHMQueue($name, durable: $durable))->peek(1000) as $m) {
             $out .= $m["state"] . " " . $m["attempts"] . " " . md5(serialize($m["value"])) . "\n";
         }
         return $out;
@@ -150,5 +150,37 @@ check "into a new queue made too small with --capacity: exit 6, and the queue is
 run import "$fresh" "$temp/many.shmqx" --capacity 131072 --max-attempts 9
 check "with room (--capacity 131072, --max-attempts 9) all 70 are imported with those settings" \
     "0 70 131072 9" "$status $(php_ext -r '$s = (new SHMQueue($argv[1]))->stats(); echo $s["length"], " ", $s["capacity"], " ", $s["max_attempts"];' "$fresh")" "$err"
+
+# --- durable queues (--durable --durable-dir DIR) -----------------------------------------------
+durable_dir="$temp/durable"
+mkdir -p "$durable_dir"
+dsrc="export-dsrc-$$" ddst="export-ddst-$$" dshm="export-dshm-$$"
+at_exit "remove_queues '$dshm'"
+durable_php=(-d "shmqueue.durable_dir=$durable_dir" -d shmqueue.sync=always)
+php_ext "${durable_php[@]}" -r '
+    $q = new SHMQueue($argv[1], 65536, 300, 1, durable: true);
+    $q->enQueue("dies");
+    $q->release($q->reserve());                      // its only attempt used: dead
+    $q->enQueue("held");
+    $q->reserve();                                   // leased
+    $q->enQueueDelayed(["later" => true], 300);
+    $q->enQueue("\0\xff");
+    $q->enQueue("");' "$dsrc"
+durable_before=$(php_ext "${durable_php[@]}" -r "$listing echo listing(\$argv[1], true);" "$dsrc")
+run export "$dsrc" "$temp/durable.shmqx" --durable --durable-dir "$durable_dir"
+check "export --durable reads the durable queue: 5 messages, every state" "0 1" \
+    "$status $(grep -c 'exported 5 message(s).*(2 ready, 1 delayed, 1 leased, 1 dead)' <<< "$out")" "$out" "$err"
+run import "$ddst" "$temp/durable.shmqx" --durable --durable-dir "$durable_dir"
+check "import --durable creates a durable queue with the same messages, the lease ready again" \
+    "0 $(sed 's/^reserved /ready /' <<< "$durable_before")" \
+    "$status $(php_ext "${durable_php[@]}" -r "$listing echo listing(\$argv[1], true);" "$ddst")" "$err"
+check "... in DIR/NAME.shmq, with the exported sync policy" "yes always" \
+    "$([ -f "$durable_dir/$ddst.shmq" ] && echo yes) $(php_ext "${durable_php[@]}" -d shmqueue.sync=off -r '$s = (new SHMQueue($argv[1], durable: true))->stats(); echo $s["sync"] ?? "none";' "$ddst")"
+run import "$dshm" "$temp/durable.shmqx"
+check "the durable queue's export imports into shared memory too" \
+    "0 $(sed 's/^reserved /ready /' <<< "$durable_before")" \
+    "$status $(php_ext -r "$listing echo listing(\$argv[1]);" "$dshm")" "$err"
+run export "$dsrc" "$temp/none.shmqx" --durable-dir "$durable_dir"
+check "--durable-dir without --durable is a usage error" 1 "$status" "$err"
 
 finish
