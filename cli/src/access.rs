@@ -6,7 +6,7 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use shmqueue_core::{Queue, QueueError};
+use shmqueue_core::{Place, Queue, QueueError};
 
 use crate::failure::Failure;
 
@@ -28,6 +28,15 @@ pub fn with_queue<T: Send + 'static>(
     start(name, op).finish()
 }
 
+/// `with_queue` for the queue `name` in `place` (a durable one, say).
+pub fn with_queue_at<T: Send + 'static>(
+    name: &str,
+    place: &Place,
+    op: impl FnOnce(&mut Queue) -> Result<T, QueueError> + Send + 'static,
+) -> Result<T, Failure> {
+    start_at(name, place, op).finish()
+}
+
 /// An operation under way on its own thread.
 pub struct Pending<T> {
     name: String,
@@ -40,13 +49,22 @@ pub fn start<T: Send + 'static>(
     name: &str,
     op: impl FnOnce(&mut Queue) -> Result<T, QueueError> + Send + 'static,
 ) -> Pending<T> {
+    start_at(name, &Place::shm(), op)
+}
+
+fn start_at<T: Send + 'static>(
+    name: &str,
+    place: &Place,
+    op: impl FnOnce(&mut Queue) -> Result<T, QueueError> + Send + 'static,
+) -> Pending<T> {
+    let place = place.clone();
     let (sender, receiver) = mpsc::channel();
     let owned = name.to_owned();
     let timeout = lock_timeout();
     let spawned = std::thread::Builder::new()
         .name(format!("queue {name}"))
         .spawn(move || {
-            let result = Queue::open_existing(&owned).and_then(|mut queue| {
+            let result = Queue::open_existing_at(&owned, &place).and_then(|mut queue| {
                 queue.set_lock_timeout(timeout);
                 op(&mut queue)
             });

@@ -3,12 +3,14 @@
 use std::time::Duration;
 
 use crate::failure::Failure;
+use crate::transfer::Overrides;
+use shmqueue_core::Place;
 
 pub const USAGE: &str = "\
 usage: shmqueue COMMAND [ARGUMENTS]
 
 Looks at and manages the shmqueue queues of this machine (/dev/shm/shmqueue.*), the ones PHP's
-SHMQueue class uses. Nothing here creates a queue.
+SHMQueue class uses. Only import creates a queue.
 
 commands:
   list [--json]                      every queue: depth, in flight, dead, capacity, usage, owner
@@ -25,6 +27,17 @@ commands:
                                      until resume, which wakes them
   purge NAME                         deletes every dead letter of NAME (waiting messages stay)
   remove NAME                        deletes the queue NAME and its messages, without asking
+  export NAME [FILE] [--durable [--durable-dir DIR]]
+                                     writes every message of NAME (ready, delayed, leased, dead,
+                                     with attempts and times) to FILE (or stdout), in a format
+                                     independent of the layout version; the queue is left as it is
+  import NAME FILE [--capacity BYTES] [--max-attempts N] [--durable [--durable-dir DIR]]
+                                     appends the messages of FILE (- for stdin) to NAME, created
+                                     if missing with the export's settings (or these); leased
+                                     ones become ready; all or nothing: a damaged file or a queue
+                                     without room for all of them imports nothing;
+                                     --durable: the durable queue DIR/NAME.shmq (default DIR
+                                     /var/lib/shmqueue) rather than the one in /dev/shm
   watch NAME [--interval S] [--count N]
                                      a line every S seconds (default 1): depth, in flight, dead
                                      and enqueue/dequeue rates; stops after N lines if given
@@ -37,8 +50,9 @@ commands:
                                      name, or NAME (a reverse proxy's) only
   help                               this text
 
-exit codes: 0 done, 1 usage, 2 queue not found, 3 permission denied,
-            4 queue of an unknown layout version or damaged, 5 any other failure
+exit codes: 0 done, 1 usage, 2 queue (or import file) not found, 3 permission denied,
+            4 queue of an unknown layout version or damaged, or an import file that is damaged
+            or of a newer format, 5 any other failure, 6 no room for the whole import
 ";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +105,17 @@ pub enum Command {
         name: String,
         paused: bool,
     },
+    Export {
+        name: String,
+        file: Option<String>,
+        place: Place,
+    },
+    Import {
+        name: String,
+        file: String,
+        overrides: Overrides,
+        place: Place,
+    },
     Serve {
         listen: String,
         token_file: Option<String>,
@@ -100,19 +125,22 @@ pub enum Command {
 
 const DEFAULT_SHOWN: usize = 10;
 
-fn usage(why: String) -> Failure {
+pub(crate) fn usage(why: String) -> Failure {
     Failure::usage(why)
 }
 
 /// Splits the words after the command into flags (with their values) and positional words.
-struct Words {
-    command: String,
+pub(crate) struct Words {
+    pub command: String,
     positional: Vec<String>,
     flags: Vec<(String, Option<String>)>,
 }
 
 /// Flags that take a value (`--interval 2` or `--interval=2`).
-const VALUED_FLAGS: [&str; 5] = [
+const VALUED_FLAGS: [&str; 8] = [
+    "--capacity",
+    "--durable-dir",
+    "--max-attempts",
     "--interval",
     "--count",
     "--listen",
@@ -156,7 +184,7 @@ fn split(command: &str, rest: &[String]) -> Result<Words, Failure> {
 }
 
 impl Words {
-    fn allow_flags(&self, allowed: &[&str]) -> Result<(), Failure> {
+    pub(crate) fn allow_flags(&self, allowed: &[&str]) -> Result<(), Failure> {
         match self
             .flags
             .iter()
@@ -167,11 +195,11 @@ impl Words {
         }
     }
 
-    fn has(&self, flag: &str) -> bool {
+    pub(crate) fn has(&self, flag: &str) -> bool {
         self.flags.iter().any(|(f, _)| f == flag)
     }
 
-    fn value(&self, flag: &str) -> Option<&str> {
+    pub(crate) fn value(&self, flag: &str) -> Option<&str> {
         self.flags
             .iter()
             .rev()
@@ -179,8 +207,21 @@ impl Words {
             .and_then(|(_, v)| v.as_deref())
     }
 
+    /// The whole number given with `flag`, if any.
+    pub(crate) fn number<T: std::str::FromStr>(&self, flag: &str) -> Result<Option<T>, Failure> {
+        let parse = |text: &str| {
+            text.parse().map_err(|_| {
+                usage(format!(
+                    "{}: {flag} must be a whole number within range, not {text:?}",
+                    self.command
+                ))
+            })
+        };
+        self.value(flag).map(parse).transpose()
+    }
+
     /// Exactly NAME, then up to `optional` more positional words.
-    fn name_and(&self, optional: usize) -> Result<(String, &[String]), Failure> {
+    pub(crate) fn name_and(&self, optional: usize) -> Result<(String, &[String]), Failure> {
         let Some((name, more)) = self.positional.split_first() else {
             return Err(usage(format!(
                 "{}: which queue? (shmqueue {} NAME)",
@@ -271,6 +312,7 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 _ => Command::Remove { name },
             })
         }
+        "export" | "import" => crate::transfer::parse(&words),
         "watch" => {
             words.allow_flags(&["--interval", "--count"])?;
             let (name, _) = words.name_and(0)?;

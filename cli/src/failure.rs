@@ -9,6 +9,7 @@ pub const NOT_FOUND: i32 = 2;
 pub const PERMISSION: i32 = 3;
 pub const INCOMPATIBLE: i32 = 4;
 pub const OTHER: i32 = 5;
+pub const NO_ROOM: i32 = 6;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {

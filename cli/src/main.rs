@@ -4,11 +4,13 @@
 
 mod access;
 mod args;
+mod dump;
 mod failure;
 mod inventory;
 mod output;
 mod report;
 mod serve;
+mod transfer;
 mod users;
 mod value;
 mod watch;
@@ -87,6 +89,13 @@ fn run(command: Command) -> Result<(), Failure> {
                 (false, false) => format!("queue {name:?} was not paused\n"),
             })
         }
+        Command::Export { name, file, place } => transfer::export(&name, file.as_deref(), &place),
+        Command::Import {
+            name,
+            file,
+            overrides,
+            place,
+        } => transfer::import(&name, &file, &overrides, &place),
         Command::Serve {
             listen,
             token_file,

@@ -220,6 +220,19 @@ impl<'a> Records<'a> {
         Ok(self.placement(head, tail, need))
     }
 
+    /// Whether records of these footprints, appended in this order, all fit now (without
+    /// compaction: exactly as `place` would put them one after the other).
+    pub fn fit_in_order(&self, needs: impl IntoIterator<Item = u64>) -> Result<bool> {
+        let (mut head, mut tail) = self.bounds()?;
+        for need in needs {
+            let Some(placement) = self.placement(head, tail, need) else {
+                return Ok(false);
+            };
+            (head, tail) = (placement.head, placement.start + placement.need);
+        }
+        Ok(true)
+    }
+
     /// Writes the PADDING record a placement needs before its record, if any (free space: invisible
     /// until `tail` moves past it).
     fn write_padding(&self, placement: &Placement) {

@@ -83,20 +83,25 @@ impl<'a> Ring<'a> {
         } else {
             RecordState::Ready
         };
-        self.append_record(payload, not_before, state)
+        self.append_record(payload, not_before, state, 0, false)
     }
 
     /// Stores a message that was taken but could not be delivered (its reader failed to decode
     /// it) straight into the dead letters: it counts as dead again, no longer as dequeued.
     pub fn append_dead(&self, payload: &[u8]) -> Result<bool> {
-        self.append_record(payload, None, RecordState::Dead)
+        self.append_record(payload, None, RecordState::Dead, 1, true)
     }
 
-    fn append_record(
+    /// Appends a record in `state` after `attempts` deliveries. A message `taken` from this
+    /// queue before (a dead letter its reader buried) counts as no longer dequeued; any other
+    /// as enqueued.
+    pub(crate) fn append_record(
         &self,
         payload: &[u8],
         not_before: Option<u64>,
         state: RecordState,
+        attempts: u8,
+        taken: bool,
     ) -> Result<bool> {
         let len = payload.len() as u64;
         self.records.check_fits(len, not_before.is_some())?;
@@ -106,7 +111,7 @@ impl<'a> Ring<'a> {
         };
         let header = RecordHeader {
             has_not_before: not_before.is_some(),
-            attempts: u8::from(state == RecordState::Dead),
+            attempts,
             ..RecordHeader::new(len as u32, state)
         };
         self.records.write(&placement, header, not_before, payload);
@@ -114,19 +119,18 @@ impl<'a> Ring<'a> {
         let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);
         self.records.publish(&mut txn, &placement);
-        match state {
-            RecordState::Dead => {
-                txn.add(&counters.dead, 1);
-                txn.add(&counters.dequeued, -1);
-            }
-            RecordState::Delayed => {
-                txn.add(&counters.delayed, 1);
-                txn.add(&counters.enqueued, 1);
-            }
-            _ => {
-                txn.add(&counters.ready, 1);
-                txn.add(&counters.enqueued, 1);
-            }
+        txn.add(
+            match state {
+                RecordState::Dead => &counters.dead,
+                RecordState::Delayed => &counters.delayed,
+                _ => &counters.ready,
+            },
+            1,
+        );
+        if taken {
+            txn.add(&counters.dequeued, -1);
+        } else {
+            txn.add(&counters.enqueued, 1);
         }
         txn.commit();
         Ok(true)
