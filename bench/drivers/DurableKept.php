@@ -4,7 +4,8 @@
 //
 // The policy is chosen by shmqueue.sync when the queue is created and kept in the file; that ini
 // setting is php.ini-only, so each run's queue is created (and its ring warmed) by a separate PHP
-// started with -d shmqueue.sync=POLICY, and the measuring processes just open it.
+// started with -d shmqueue.sync="POLICY", and the measuring processes just open it (quoted: the
+// ini parser reads a bare off as an empty string).
 
 final class DurableKept extends ExtKept
 {
@@ -37,13 +38,13 @@ final class DurableKept extends ExtKept
         $this->cleanup();
         $create = 'foreach (["Driver", "KeptQueueBatch", "ExtKept"] as $f) { require "$argv[1]/$f.php"; }'
             . ' ExtKept::warm(new SHMQueue($argv[2], (int) $argv[3], durable: true));';
-        $command = array_merge([PHP_BINARY, '-d', 'extension=' . getenv('SHMQUEUE_SO'), '-d', "shmqueue.durable_dir={$this->dir}", '-d', "shmqueue.sync={$this->policy}",
+        $command = array_merge([PHP_BINARY, '-d', 'extension=' . getenv('SHMQUEUE_SO'), '-d', "shmqueue.durable_dir={$this->dir}", '-d', "shmqueue.sync=\"{$this->policy}\"",
             '-r', $create, __DIR__, $this->queueName, (string) $this->capacity]);
         exec(implode(' ', array_map('escapeshellarg', $command)) . ' 2>&1', $output, $status);
         if ($status !== 0) {
             throw new RuntimeException("creating the {$this->policy} queue failed: " . implode("\n", $output));
         }
-        $kept = $this->open()->stats()['sync'] ?? $this->policy;
+        $kept = $this->open()->stats()['sync'];
         if ($kept !== $this->policy) {
             throw new RuntimeException("the queue was created with sync $kept, not {$this->policy}");
         }
