@@ -35,7 +35,9 @@ final class DurableKept extends ExtKept
 
     public function prepare(): void
     {
-        $this->cleanup();
+        // remove(), never unlink(): a process that has the queue open moves to the new file then,
+        // as the parent (which opened the last one) and its forked children must.
+        SHMQueue::remove($this->queueName);
         $create = 'foreach (["Driver", "KeptQueueBatch", "ExtKept"] as $f) { require "$argv[1]/$f.php"; }'
             . ' ExtKept::warm(new SHMQueue($argv[2], (int) $argv[3], durable: true));';
         $command = array_merge([PHP_BINARY, '-d', 'extension=' . getenv('SHMQUEUE_SO'), '-d', "shmqueue.durable_dir={$this->dir}", '-d', "shmqueue.sync=\"{$this->policy}\"",
@@ -53,13 +55,5 @@ final class DurableKept extends ExtKept
     protected function open(): SHMQueue
     {
         return new SHMQueue($this->queueName, $this->capacity, durable: true);
-    }
-
-    public function cleanup(): void
-    {
-        $this->queue = null;
-        if ($this->dir !== null && is_file($file = "{$this->dir}/{$this->queueName}.shmq")) {
-            unlink($file);
-        }
     }
 }
