@@ -6,19 +6,23 @@
 //   BENCH_RUNS     runs (default 3)
 //   BENCH_BATCH    enqueues (then dequeues) per batch (default 50: the original class holds 99)
 //   BENCH_REDIS_PORT  loopback port of the redis-server to use (unset: redis rows are n/a)
+//   BENCH_REDIS_ALWAYS_PORT, BENCH_REDIS_EVERYSEC_PORT  the same for the durable shapes' servers
+//                  (appendonly yes, appendfsync always / everysec)
+//   BENCH_MARIADB_SOCKET  the socket of the durable shapes' mariadbd (unset: mariadb rows n/a)
+//   shmqueue.durable_dir (ini, -d)  where the durable queues' files go (run.sh: on disk)
 //   BENCH_ORIGINAL    path of the original class (default tests/compat/original_shmqueue.php)
 //   BENCH_TMPDIR   where the bench's files go, the original's shmq.ptr included (default: the
 //                  system temp dir); orig-per-op-shm keeps its shmq.ptr in /dev/shm (tmpfs)
 //   SHMQUEUE_SO    the extension's .so, for the php-fpm memory measurement
 //   BENCH_DRIVERS, BENCH_PAYLOADS, BENCH_SHAPES  comma-separated subsets (default: all; shapes:
-//                  1proc, 2p2c, 8p2c, 16p2c, latency), and
+//                  1proc, 2p2c, 8p2c, 16p2c, 1p2c, 4p2c, latency), and
 //   BENCH_MEMORY=0 to skip the record-size and php-fpm measurements
 //   BENCH_LATENCY_RATE  messages/s of the 2+2 load under which latency is measured (200000)
 declare(strict_types=1);
 
 foreach (['lib/best_of.php', 'lib/payloads.php', 'lib/cpu.php', 'lib/machine.php', 'lib/latency.php', 'lib/one_process.php', 'lib/forked.php', 'lib/record_size.php', 'lib/fpm_rss.php', 'lib/report.php', 'lib/targets.php',
     'drivers/Driver.php', 'drivers/KeptQueueBatch.php', 'drivers/ExtKept.php', 'drivers/ExtPerOp.php', 'drivers/Original.php', 'drivers/OriginalKept.php',
-    'drivers/OriginalPerOp.php', 'drivers/SysvMsg.php', 'drivers/RedisList.php', 'drivers/SplFloor.php', 'drivers/PlainCopy.php', 'drivers/NullDriver.php'] as $file) {
+    'drivers/OriginalPerOp.php', 'drivers/DurableKept.php', 'drivers/MariaDbTable.php', 'drivers/SysvMsg.php', 'drivers/RedisList.php', 'drivers/SplFloor.php', 'drivers/PlainCopy.php', 'drivers/NullDriver.php'] as $file) {
     require __DIR__ . "/$file";
 }
 
@@ -30,7 +34,9 @@ if (!extension_loaded('shmqueue')) {
 $seconds = (float) (getenv('BENCH_SECONDS') ?: 1.0);
 $runs = max(1, (int) (getenv('BENCH_RUNS') ?: 3));
 $batch = max(1, (int) (getenv('BENCH_BATCH') ?: 50));
-$redisPort = getenv('BENCH_REDIS_PORT') ? (int) getenv('BENCH_REDIS_PORT') : null;
+$port = fn (string $variable) => getenv($variable) ? (int) getenv($variable) : null;
+$redisPort = $port('BENCH_REDIS_PORT');
+$durableDir = ini_get('shmqueue.durable_dir') ?: null;
 $originalPath = getenv('BENCH_ORIGINAL') ?: dirname(__DIR__) . '/tests/compat/original_shmqueue.php';
 $extensionPath = getenv('SHMQUEUE_SO') ?: '';
 $only = fn (string $variable) => getenv($variable) ? explode(',', getenv($variable)) : null;
@@ -60,15 +66,22 @@ $originalMissing = Original::load($originalPath, $workDir);
 $drivers = [new ExtKept(), new ExtPerOp(), new OriginalKept($workDir), new OriginalPerOp($workDir),
     ...($shmDir === null ? [] : [new OriginalPerOp($shmDir, 'orig-per-op-shm')]),
     new SysvMsg(), new RedisList($redisPort), new SplFloor(), new PlainCopy(), new NullDriver()];
-$drivers = array_values(array_filter($drivers, fn (Driver $driver) => $onlyDrivers === null || in_array($driver->name(), $onlyDrivers, true)));
+// The durable shapes' own peers: the extension's durable queues under each policy, Redis with an
+// append-only file, and the article's MariaDB table (ext-kept comes from the list above).
+$durablePeers = [new DurableKept('off', $durableDir), new DurableKept('batch', $durableDir), new DurableKept('always', $durableDir),
+    new RedisList($port('BENCH_REDIS_ALWAYS_PORT'), 'redis-always'), new RedisList($port('BENCH_REDIS_EVERYSEC_PORT'), 'redis-everysec'),
+    new MariaDbTable(getenv('BENCH_MARIADB_SOCKET') ?: null)];
+$selected = fn (array $list) => array_values(array_filter($list, fn (Driver $driver) => $onlyDrivers === null || in_array($driver->name(), $onlyDrivers, true)));
+$drivers = $selected($drivers);
+$durablePeers = $selected($durablePeers);
 $wanted = fn (?array $subset, array $all) => $subset === null ? $all : array_values(array_intersect($all, $subset));
 
 $benchPid = getmypid();
-register_shutdown_function(function () use ($drivers, $workDir, $shmDir, $benchPid) {
+register_shutdown_function(function () use ($drivers, $durablePeers, $workDir, $shmDir, $benchPid) {
     if (getmypid() !== $benchPid) {
         return; // a forked child dying of a fatal error: the parent cleans up
     }
-    foreach ($drivers as $driver) {
+    foreach ([...$drivers, ...$durablePeers] as $driver) {
         try {
             $driver->cleanup();
         } catch (Throwable) {
@@ -134,15 +147,18 @@ foreach ($wanted($onlyShapes, ['1proc']) ? $wanted($onlyPayloads, Payloads::KIND
 // The forked shapes: 64 KiB is measured in one process only (building tagged 64 KiB messages
 // would make the producers measure their own copying). 8 and 16 producers (2 consumers): the
 // task array only, the extension both ways and sysvmsg, each compared with its own 2p2c rate.
-$forkedShapes = ['2p2c' => [2, ['short', 'task', '1k'], null], '8p2c' => [8, ['task'], ['ext-kept', 'ext-per-op', 'sysvmsg']],
-    '16p2c' => [16, ['task'], ['ext-kept', 'ext-per-op', 'sysvmsg']]];
-foreach ($forkedShapes as $shape => [$producers, $kinds, $only]) {
+// 1 and 4 producers (2 consumers), the task array: durable queues beside the shared-memory one
+// and the durable peers.
+$named = fn (array $names) => array_values(array_filter([...$drivers, ...$durablePeers], fn (Driver $driver) => in_array($driver->name(), $names, true)));
+$manyProducers = $named(['ext-kept', 'ext-per-op', 'sysvmsg']);
+$durableShape = [...$named(['ext-kept']), ...$durablePeers];
+$forkedShapes = ['2p2c' => [2, ['short', 'task', '1k'], array_filter($drivers, fn (Driver $driver) => $driver->shareable())],
+    '8p2c' => [8, ['task'], $manyProducers], '16p2c' => [16, ['task'], $manyProducers],
+    '1p2c' => [1, ['task'], $durableShape], '4p2c' => [4, ['task'], $durableShape]];
+foreach ($forkedShapes as $shape => [$producers, $kinds, $shapeDrivers]) {
     foreach ($wanted($onlyShapes, [$shape]) ? $wanted($onlyPayloads, $kinds) : [] as $kind) {
         $value = Payloads::make($kind, Payloads::SAMPLE_TAG);
-        foreach ($drivers as $driver) {
-            if (!$driver->shareable() || ($only !== null && !in_array($driver->name(), $only, true))) {
-                continue;
-            }
+        foreach ($shapeDrivers as $driver) {
             $na = $driver->unsupported($value, $batch);
             $result = $na === null ? bestOf($runs, fn () => Forked::run($driver, $kind, $seconds, $workDir, $producers, 2)) : null;
             addRow($rows, $shape, $kind, $driver, $result, $na, null);
@@ -215,6 +231,10 @@ echo "through the queue per second (for copy: copied); vs ext = ops/s divided by
 echo "or ext-per-op's for the drivers opening a queue per operation) in the same shape and payload;\n";
 echo "cpu ns/op = user+system CPU time per operation (forked shapes: of all children, start-up included);\n";
 echo "null = the harness's own loop with each operation replaced by an assignment (its cost per operation).\n";
+echo "1p2c, 4p2c = 1, 4 producers + 2 consumers: durable-POLICY = the extension's durable queue (shmqueue.sync=POLICY), files in ",
+    $durableDir ?? 'n/a', $durableDir === null ? '' : ' (' . trim((string) shell_exec('stat -f -c %T ' . escapeshellarg($durableDir))) . ')', ";\n";
+echo "redis-always/-everysec = a Redis list, appendonly yes, appendfsync always/everysec; mariadb = an InnoDB table polled\n";
+echo "with SELECT ... FOR UPDATE SKIP LOCKED (their servers' CPU is not in cpu ns/op).\n";
 echo "orig-per-op keeps shmq.ptr in $workDir (", trim((string) shell_exec('stat -f -c %T ' . escapeshellarg($workDir))), "), orig-per-op-shm in /dev/shm (tmpfs).\n\n";
 Report::table($rows);
 

@@ -61,6 +61,17 @@ foreach (['2p2c' => '2 producers + 2 consumers', '8p2c' => '8 producers + 2 cons
     }
 }
 
+// The durable shapes: rates side by side (they span four orders of magnitude), ratios in the targets.
+$durable = ['ext-kept' => 'shared memory', 'durable-off' => 'durable, off', 'durable-batch' => 'durable, batch', 'durable-always' => 'durable, always',
+    'redis-always' => 'Redis, appendfsync always', 'redis-everysec' => 'Redis, everysec', 'mariadb' => 'MariaDB table, SKIP LOCKED'];
+$rate = fn (?array $r) => $r === null ? '' : ($r['ops_per_sec'] === null ? 'n/a' : ($r['ops_per_sec'] >= 1e6 ? $mops($r) : number_format($r['ops_per_sec']) . ' ops/s'));
+if (isset($rows['1p2c']) || isset($rows['4p2c'])) {
+    echo "\n| durable, task array | ", implode(' | ', $durable), " |\n|---|", str_repeat('---|', count($durable)), "\n";
+    foreach (['1p2c' => '1 producer + 2 consumers', '4p2c' => '4 producers + 2 consumers'] as $shape => $label) {
+        echo "| $label | ", implode(' | ', array_map(fn ($d) => $rate($rows[$shape]['task'][$d] ?? null), array_keys($durable))), " |\n";
+    }
+}
+
 echo "\n| latency, enQueue → deQueue across processes (µs) | p50 | p99 | p999 | max | messages (lost, duplicated) |\n|---|---|---|---|---|---|\n";
 $names = ['ext-kept' => 'extension, kept', 'ext-per-op' => 'extension, `new` + op + `unset`', 'sysvmsg' => 'sysvmsg (blocking `msg_receive`)'];
 foreach ($latency as $r) {

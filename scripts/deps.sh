@@ -12,6 +12,9 @@ packages=(
     php8.2-fpm libfcgi-bin
     # the Redis forwarder example and the benchmark's Redis peer
     redis-server php8.2-redis
+    # the benchmark's article peer: a MariaDB (InnoDB) table polled with SKIP LOCKED, its server
+    # started privately by bench/run.sh (own datadir and socket, never the system service)
+    mariadb-server php8.2-mysql
     # the framework adapters' suites: Laravel's and Symfony's workers, PHPUnit and its modules
     php-illuminate-queue php-illuminate-events php-illuminate-bus
     php-symfony-messenger php-symfony-event-dispatcher php-symfony-console

@@ -25,7 +25,13 @@ class ExtKept extends Driver
     public function prepare(): void
     {
         SHMQueue::remove($this->queueName);
-        self::warm(new SHMQueue($this->queueName, $this->capacity));
+        self::warm($this->open());
+    }
+
+    /** This process's handle on the queue (the durable driver opens its file instead). */
+    protected function open(): SHMQueue
+    {
+        return new SHMQueue($this->queueName, $this->capacity);
     }
 
     /**
@@ -45,7 +51,7 @@ class ExtKept extends Driver
 
     public function attach(): void
     {
-        $this->queue = new SHMQueue($this->queueName, $this->capacity);
+        $this->queue = $this->open();
     }
 
     public function send(mixed $value): void
@@ -67,7 +73,7 @@ class ExtKept extends Driver
 
     public function leftover(): int
     {
-        return (new SHMQueue($this->queueName, $this->capacity))->getLength();
+        return $this->open()->getLength();
     }
 
     public function cleanup(): void

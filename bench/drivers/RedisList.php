@@ -1,20 +1,22 @@
 <?php
-// A Redis list through phpredis (rPush / lPop) on the loopback server that run.sh starts
-// (BENCH_REDIS_PORT). Values are serialized by phpredis itself (SERIALIZER_PHP, in C).
+// A Redis list through phpredis (rPush / lPop) on a loopback server that run.sh starts
+// (BENCH_REDIS_PORT: no persistence; the durable shapes' servers keep an append-only file).
+// Values are serialized by phpredis itself (SERIALIZER_PHP, in C).
 
 final class RedisList extends Driver
 {
     private string $key;
     private ?Redis $redis = null;
 
-    public function __construct(private ?int $port)
+    /** @param string $name in the table: a server of each persistence setting has its own */
+    public function __construct(private ?int $port, private string $name = 'redis')
     {
         $this->key = 'bench:' . getmypid();
     }
 
     public function name(): string
     {
-        return 'redis';
+        return $this->name;
     }
 
     public function unsupported(mixed $value, int $batch): ?string

@@ -29,6 +29,7 @@ final class Targets
         }
         $targets->delivery($rows);
         $targets->manyProducers();
+        $targets->durable();
         $targets->bandwidth();
         $worst = $records ? max(array_column($records, 'overhead')) : null;
         $targets->add('record overhead beside the encoded value (worst sample)', $worst === null ? null : sprintf('%.1f bytes (target <= 16)', $worst), $worst <= 16);
@@ -66,7 +67,7 @@ final class Targets
     private function delivery(array $rows): void
     {
         foreach ($rows as $row) {
-            if (str_ends_with($row['shape'], 'p2c') && str_starts_with($row['driver'], 'ext-') && isset($row['lost'])) {
+            if (str_ends_with($row['shape'], 'p2c') && preg_match('/^(ext|durable)-/', $row['driver']) && isset($row['lost'])) {
                 $this->add(
                     "{$row['payload']}, {$row['shape']}: {$row['driver']} lost/duplicated/left",
                     "{$row['lost']}/{$row['duplicated']}/{$row['leftover']} of {$row['sent_all_runs']} messages (all runs)",
@@ -93,6 +94,21 @@ final class Targets
                 $share = $this->field($shape, 'task', $driver, 'vs_2p2c');
                 $this->add("task, $shape: $driver rate / its 2p2c rate", $share === null ? null : sprintf('%.0f%% (target >= 80%%)', $share * 100), $share >= 0.8);
             }
+        }
+    }
+
+    /** Issue 13: durable off and batch within 15% of shared memory, always and batch against
+     * Redis's append-only file (always: at 4 producers), always against the article's table. */
+    private function durable(): void
+    {
+        foreach (['1p2c', '4p2c'] as $shape) {
+            $this->compare($shape, 'task', 'durable-off', 'ext-kept', 0.85);
+            $this->compare($shape, 'task', 'durable-batch', 'ext-kept', 0.85);
+            if ($shape === '4p2c') {
+                $this->compare($shape, 'task', 'durable-always', 'redis-always', 1);
+            }
+            $this->compare($shape, 'task', 'durable-batch', 'redis-everysec', 30);
+            $this->compare($shape, 'task', 'durable-always', 'mariadb', 20);
         }
     }
 
