@@ -1,5 +1,5 @@
 --TEST--
-Sync policies of durable queues: always flushes before each change returns, and four concurrent producers share flushes (group commit: fewer flushes than changes); batch flushes at most once per interval; off never flushes
+Sync policies of durable queues: always flushes before each change returns, and four concurrent producers share flushes (group commit: fewer flushes than changes); batch flushes at most once per interval, and a quiet queue's last changes within it; off never flushes
 --SKIPIF--
 <?php $needs = ['pcntl']; require __DIR__ . '/skipif.inc'; ?>
 --INI--
@@ -36,7 +36,8 @@ $run($report . '
     $q = new SHMQueue(' . var_export($batch, true) . ', durable: true);
     for ($i = 0; $i < 100; $i++) { $q->enQueue($i); }
     report($q, "burst");
-    usleep(300000);
+    usleep(500000);
+    report($q, "quiet (flushed by the process\'s flusher thread)");
     $q->deQueue();
     report($q, "after the interval");
 ', ['shmqueue.sync' => 'batch', 'shmqueue.sync_interval' => '0.2']);
@@ -52,5 +53,6 @@ $run($report . '
 alone: always changes 10 flushes 10
 four producers: changes 1000, fewer flushes: true, length 1010
 burst: batch changes 100 flushes 1
-after the interval: batch changes 101 flushes 2
+quiet (flushed by the process's flusher thread): batch changes 100 flushes 2
+after the interval: batch changes 101 flushes 3
 off: off changes 200 flushes 0
