@@ -16,7 +16,9 @@ $always = shmq_name('always');
 $run($report . '
     $q = new SHMQueue(' . var_export($always, true) . ', 1 << 20, durable: true);
     for ($i = 0; $i < 10; $i++) { $q->enQueue($i); }
-    report($q, "alone");
+    $q->pause();
+    $q->resume();
+    report($q, "alone, with a pause and a resume");
     $pids = [];
     for ($p = 0; $p < 4; $p++) {
         if (($pid = pcntl_fork()) === 0) {
@@ -28,7 +30,7 @@ $run($report . '
     }
     foreach ($pids as $pid) { pcntl_waitpid($pid, $status); }
     $s = $q->stats();
-    echo "four producers: changes ", $s["changes"] - 10, ", fewer flushes: ", var_export($s["flushes"] - 10 < 1000, true), ", length {$s["length"]}\n";
+    echo "four producers: changes ", $s["changes"] - 12, ", fewer flushes: ", var_export($s["flushes"] - 12 < 1000, true), ", length {$s["length"]}\n";
 ', ['shmqueue.sync' => 'always']);
 
 $batch = shmq_name('batch');
@@ -50,7 +52,7 @@ $run($report . '
 ', ['shmqueue.sync' => 'off']);
 ?>
 --EXPECT--
-alone: always changes 10 flushes 10
+alone, with a pause and a resume: always changes 12 flushes 12
 four producers: changes 1000, fewer flushes: true, length 1010
 burst: batch changes 100 flushes 1
 quiet (flushed by the process's flusher thread): batch changes 100 flushes 2
