@@ -139,6 +139,10 @@ impl<'a> Ring<'a> {
     /// Sets the paused flag (under the lock, so no take is half-way); whether it changed.
     pub fn set_paused(&self, paused: bool) -> bool {
         let was = self.header.paused.swap(u64::from(paused), Ordering::AcqRel) != 0;
+        if was != paused {
+            // Not journaled, but a change a durable queue must keep like any other.
+            self.segment.count_change();
+        }
         was != paused
     }
 
