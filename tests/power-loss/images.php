@@ -12,13 +12,14 @@ const PAGE = 4096;
 
 final class CrashImages
 {
-    /** @var array<int, list<array{int, int, int, int}>> page => durable [returned, log, offset, end] by returned */
+    /** @var array<int, list<array{int, int, int, int}>> page => durable by T [returned, log, offset, end], sorted */
     private array $durable = [];
     /** @var array<int, list<array{int, int, int, int}>> page => versions [end, log, offset, start] by end */
     private array $seen = [];
     /** @var list<resource> */
     private array $logs;
     public int $pages;
+    private int $size;
     public int $flushes = 0;
     public int $samples = 0;
     /** @var list<int> when each flush returned, sorted */
@@ -26,6 +27,7 @@ final class CrashImages
 
     public function __construct(string $flushLog, string $sampleLog, string $file, int $size)
     {
+        $this->size = $size;
         $this->pages = intdiv($size + PAGE - 1, PAGE);
         $this->logs = [fopen($flushLog, 'rb'), fopen($sampleLog, 'rb')];
         $this->readFlushes($file);
@@ -37,6 +39,17 @@ final class CrashImages
             unset($versions);
         }
         unset($byPage);
+        // of the flushes returned by T, the disk holds the newest content (two processes may
+        // flush one page at once, the older copy returning last): a running maximum by copy time
+        foreach ($this->durable as &$versions) {
+            $newest = $versions[0];
+            foreach ($versions as &$v) {
+                $newest = $v[3] > $newest[3] ? $v : $newest;
+                $v = [$v[0], ...array_slice($newest, 1)];
+            }
+            unset($v);
+        }
+        unset($versions);
         sort($this->flushTimes);
     }
 
@@ -125,6 +138,6 @@ final class CrashImages
             }
             $image .= $page === null ? str_repeat("\0", PAGE) : $this->content($page);
         }
-        return [$image, $mixed];
+        return [substr($image, 0, $this->size), $mixed]; // the file may end inside its last page
     }
 }

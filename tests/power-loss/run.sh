@@ -44,6 +44,7 @@ record() {
 
 echo "== the simulator on toylog.c"
 queue_file=log
+mkdir -p "$dir/toy" "$dir/toy-skip"
 record "$dir/toy" "$dir/toylog" "$dir/toy/q/log" always 400 >"$dir/toy/acks"
 "${PHP_RUN[@]}" "$here/toycheck.php" "$dir/toy/flushes" "$dir/toy/samples" "$dir/toy/q/log" "$dir/toy/acks" 500 holds | tee "$dir/toy.out"
 count_checks "$dir/toy.out"

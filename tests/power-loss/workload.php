@@ -46,7 +46,7 @@ function produce(SHMQueue $queue, $log, int $n, int $end): void
         } else {
             fwrite($log, "F $id\n"); // full: not stored
         }
-        usleep(mt_rand(0, 2000));
+        usleep(mt_rand(0, 4000));
     }
 }
 
@@ -60,7 +60,7 @@ function dequeue(SHMQueue $queue, $log, int $n, int $end): void
             continue;
         }
         fwrite($log, 'D ' . (message_id($value) ?? 'garbled') . " $start " . hrtime(true) . "\n");
-        usleep(mt_rand(0, 3000));
+        usleep(mt_rand(0, 1500));
     }
 }
 
@@ -75,7 +75,7 @@ function reserve(SHMQueue $queue, $log, int $n, int $end): void
         }
         $id = message_id($job->value) ?? 'garbled';
         fwrite($log, "R $id $start " . hrtime(true) . "\n");
-        usleep(mt_rand(0, 2000));
+        usleep(mt_rand(0, 1000));
         $start = hrtime(true);
         if ($queue->ack($job)) {
             fwrite($log, "A $id $start " . hrtime(true) . "\n");
