@@ -1,6 +1,8 @@
 <?php
 // Builds crash images of the workload's queue file and opens each as a queue after a simulated
-// reboot (a new boot id at 0x300), in this process's shmqueue.durable_dir, then checks what it
+// reboot (a new boot id at 0x300; and the lock word, 0x040, naming $POWERLOSS_LIVE_TID, a live
+// thread that is no holder: the previous boot's holder's number now given to another), in this
+// process's shmqueue.durable_dir, then checks what it
 // holds against the workload's history at the image's moment T:
 //   every policy: the image opens; nothing garbled, invented (enQueue begun after T or never),
 //     held twice, or out of its producer's order;
@@ -8,8 +10,9 @@
 //     cut and that no deQueue or ack had begun taking by T is there; none whose deQueue or ack
 //     returned by the cut is (leases may deliver again only what was not acked).
 // batch must also lose something younger than the cut in some image, or the window is untested.
-//   php check.php WORK_DIR QUEUE_FILE POLICY INTERVAL_S IMAGES [control|cold]
+//   php check.php WORK_DIR QUEUE_FILE POLICY INTERVAL_S IMAGES [control|cold|cold-control]
 // WORK_DIR holds logs/ (workload), flushes, samples; "control" expects the checks to fail;
+// "cold-control" keeps the boot id, so the live thread in the lock word must keep it from opening;
 // "cold" checks the one image QUEUE_FILE as it stands after every process was killed (a
 // reboot without power loss: the page cache reached the disk), where nothing acknowledged may
 // be missing whatever the policy (cut = T = the last logged event).
@@ -23,7 +26,7 @@ $mode = $argv[6] ?? '';
 $history = new History("$work/logs");
 $window = $policy === 'always' || $mode === 'cold' ? 0 : ($policy === 'batch' ? (int) ((float) $interval * 1e9) : null);
 $dir = ini_get('shmqueue.durable_dir');
-if ($mode === 'cold') {
+if (str_starts_with($mode, 'cold')) {
     $cold = file_get_contents($file);
     $next = fn () => [$history->end, $cold, 0];
     $source = 'cold image';
@@ -43,7 +46,7 @@ $held = [];
 for ($i = 0; $i < (int) $count; $i++) {
     [$t, $image, $mixed] = $next($i);
     $mixedPages += $mixed;
-    $image = substr_replace($image, random_bytes(16), 0x300, 16); // a new boot
+    $image = reboot($image, $mode !== 'cold-control');
     $name = "image$i";
     file_put_contents("$dir/$name.shmq", $image);
     $found = open_and_drain($name, $error);
@@ -112,6 +115,12 @@ $taken = count(array_filter($history->messages, fn ($m) => isset($m['DE']) || is
 check($enqueued >= 100 && $taken >= 50, "policy $policy: the workload enqueued and took messages", '>= 100 enqueued, >= 50 taken', "$enqueued enqueued, $taken taken");
 check(max($held ?: [0]) > 0, "policy $policy: some image holds messages", 'at least one', 'none');
 check($history->odd === [], "policy $policy: the live run delivered nothing garbled or twice", 'none', implode('; ', array_slice($history->odd, 0, 3)));
+if ($mode === 'cold-control') {
+    $refusals = $violations['opens, and deQueue gives what peek lists'] ?? [];
+    check($refusals !== [], 'control: without a new boot id the image is refused (its lock is held by a live thread)', 'refused', 'opened');
+    printf("  refused: %s\n", $refusals[0] ?? '');
+    exit;
+}
 if ($mode === 'control') {
     $caught = array_sum(array_map('count', $violations));
     check($caught > 0, "control ($policy): the checker catches the broken images", 'at least one violation', '0');
@@ -128,6 +137,18 @@ if ($policy === 'batch' && $mode === '') {
     check($lostYounger > 0, 'policy batch: some image lost a message younger than the interval (the window is tested)', 'at least 1 image', '0');
 }
 printf("  images that lost something younger than the cut: %d\n", $lostYounger);
+
+/** The image as a reboot leaves it: a new boot id, the lock word naming a live thread. */
+function reboot(string $image, bool $newBoot): string
+{
+    $tid = (int) getenv('POWERLOSS_LIVE_TID');
+    if ($tid > 0 && trim(substr($image, 0, PAGE), "\0") !== '') { // (a header never written stays so)
+        // glibc's robust mutex: the futex word and the owner field hold the owner's thread id
+        $image = substr_replace($image, pack('V', $tid), 0x40, 4);
+        $image = substr_replace($image, pack('V', $tid), 0x48, 4);
+    }
+    return $newBoot ? substr_replace($image, random_bytes(16), 0x300, 16) : $image;
+}
 
 /** Opens the image as queue $name and takes everything: ids (null: garbled), or null if it cannot open. */
 function open_and_drain(string $name, ?string &$error): ?array
