@@ -110,10 +110,6 @@ if ($window !== null) {
 printf("  policy %s: %s, %d pages taken newer than durable, %d refused with a zero header, messages held min/avg/max %d/%.0f/%d\n",
     $policy, $source, $mixedPages, $unwritten,
     $held ? min($held) : 0, $held ? array_sum($held) / count($held) : 0, $held ? max($held) : 0);
-$enqueued = count(array_filter($history->messages, fn ($m) => isset($m['E'])));
-$taken = count(array_filter($history->messages, fn ($m) => isset($m['DE']) || isset($m['AE'])));
-check($enqueued >= 100 && $taken >= 50, "policy $policy: the workload enqueued and took messages", '>= 100 enqueued, >= 50 taken', "$enqueued enqueued, $taken taken");
-check(max($held ?: [0]) > 0, "policy $policy: some image holds messages", 'at least one', 'none');
 check($history->odd === [], "policy $policy: the live run delivered nothing garbled or twice", 'none', implode('; ', array_slice($history->odd, 0, 3)));
 if ($mode === 'cold-control') {
     $refusals = $violations['opens, and deQueue gives what peek lists'] ?? [];
@@ -122,13 +118,18 @@ if ($mode === 'cold-control') {
     exit;
 }
 if ($mode === 'control') {
-    $caught = array_sum(array_map('count', $violations));
-    check($caught > 0, "control ($policy): the checker catches the broken images", 'at least one violation', '0');
+    // the flushes left out of the log lose acknowledged messages: that check must see them
+    $caught = count($violations['every message acknowledged by the cut is there'] ?? []);
+    check($caught > 0, "control ($policy, every other flush left out): the checker finds acknowledged messages lost", 'at least one', '0');
     foreach ($violations as $what => $list) {
         printf("  caught: %s in %d images, e.g. %s\n", $what, count($list), $list[0]);
     }
     exit;
 }
+$enqueued = count(array_filter($history->messages, fn ($m) => isset($m['E'])));
+$taken = count(array_filter($history->messages, fn ($m) => isset($m['DE']) || isset($m['AE'])));
+check($enqueued >= 100 && $taken >= 50, "policy $policy: the workload enqueued and took messages", '>= 100 enqueued, >= 50 taken', "$enqueued enqueued, $taken taken");
+check(max($held ?: [0]) > 0, "policy $policy: some image holds messages", 'at least one', 'none');
 foreach ($checks as $what) {
     $list = $violations[$what] ?? [];
     check($list === [], "policy $policy, " . ($mode === 'cold' ? 'cold image' : "$count crash images") . ": $what", 'no violation', count($list) . ' violations, e.g. ' . implode('; ', array_slice($list, 0, 3)));

@@ -69,8 +69,10 @@ final class CrashImages
             }
             $this->flushes++;
             $this->flushTimes[] = $v['returned'];
-            // only whole pages count: a flush of part of a page says nothing of the rest
-            for ($p = intdiv($v['offset'] + PAGE - 1, PAGE); ($p + 1) * PAGE <= $v['offset'] + $v['len']; $p++) {
+            // only whole pages count: a flush of part of a page says nothing of the rest (but the
+            // file's last page is whole when the flush reaches the end of the file)
+            $end = $v['offset'] + $v['len'] >= $this->size ? $this->pages * PAGE : $v['offset'] + $v['len'];
+            for ($p = intdiv($v['offset'] + PAGE - 1, PAGE); ($p + 1) * PAGE <= $end; $p++) {
                 $where = $at + $p * PAGE - $v['offset'];
                 $this->durable[$p][] = [$v['returned'], 0, $where, $v['end']];
                 $this->seen[$p][] = [$v['end'], 0, $where, $v['start']];

@@ -59,15 +59,16 @@ POWERLOSS_SKIP=3 record "$dir/toy-skip" "$dir/toylog" "$dir/toy-skip/q/log" alwa
 count_checks "$dir/toy-skip.out"
 
 queue_file=pl.shmq
+# (the policy is quoted: PHP reads a bare off in an ini value as "")
 # workload WORK POLICY SECONDS: 2 producers, a deQueue consumer and a reserve/ack consumer
 workload() {
-    "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/q" -d "shmqueue.sync=$2" -d "shmqueue.sync_interval=$interval" \
+    "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/q" -d "shmqueue.sync=\"$2\"" -d "shmqueue.sync_interval=$interval" \
         "$here/workload.php" "$1/logs" pl "$3" 2 1 1
 }
 # images WORK POLICY COUNT [control|cold]: checks COUNT images of WORK's run in a fresh durable dir
 images() {
     mkdir -p "$1/open"
-    timeout 900 "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/open" -d "shmqueue.sync=$2" \
+    timeout 900 "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/open" -d "shmqueue.sync=\"$2\"" \
         "$here/check.php" "$1" "$1/q/$queue_file" "$2" "$interval" "$3" "${4:-}" >"$1/check.out" 2>&1
     local status=$?
     cat "$1/check.out"
@@ -98,7 +99,7 @@ echo "== reboot: every process SIGKILLed mid-work, the file as it stands opened 
 for policy in off batch; do
     work=$dir/reboot-$policy
     mkdir -p "$work/q" "$work/logs"
-    setsid "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$work/q" -d "shmqueue.sync=$policy" -d "shmqueue.sync_interval=$interval" \
+    setsid "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$work/q" -d "shmqueue.sync=\"$policy\"" -d "shmqueue.sync_interval=$interval" \
         "$here/workload.php" "$work/logs" pl 60 2 1 1 &
     pid=$!
     at_exit "kill -KILL -- -$pid"

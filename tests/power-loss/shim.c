@@ -94,6 +94,15 @@ static int mapped_file(uintptr_t addr, char *path, uint64_t *offset)
     return found;
 }
 
+// PHP loads extensions with RTLD_DEEPBIND, which binds their libc calls past this shim: without
+// the flag they bind as any program's do, to the first definition, the shim's.
+void *dlopen(const char *file, int mode)
+{
+    static void *(*real)(const char *, int);
+    if (!real) real = (void *(*)(const char *, int))dlsym(RTLD_NEXT, "dlopen");
+    return real(file, mode & ~RTLD_DEEPBIND);
+}
+
 int msync(void *addr, size_t len, int flags)
 {
     static int (*real)(void *, size_t, int);

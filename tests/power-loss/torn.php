@@ -12,19 +12,29 @@ require __DIR__ . '/../chaos/lib/checks.php';
 $history = new History("$work/logs");
 $images = new CrashImages("$work/flushes", "$work/samples", $file, filesize($file));
 $dir = ini_get('shmqueue.durable_dir');
-[$image] = $images->image($history->end, 0.0);
-$image = substr_replace($image, random_bytes(16), 0x300, 16);
 
-/** The ids (null: garbled) image $name holds, and its stats, after opening it as a queue. */
+/** The ids (null: garbled) image $name holds and its stats, or null and the error if it will not open. */
 function held(string $dir, string $name, string $image): array
 {
     file_put_contents("$dir/$name.shmq", $image);
-    $queue = new SHMQueue($name, durable: true);
-    $ids = array_map(fn ($e) => message_id($e['value']), $queue->peek(1 << 20));
-    return [$ids, $queue->stats()];
+    try {
+        $queue = new SHMQueue($name, durable: true);
+        return [array_map(fn ($e) => message_id($e['value']), $queue->peek(1 << 20)), $queue->stats()];
+    } catch (SHMQueueException $e) {
+        return [null, $e->getMessage()];
+    }
 }
 
-[$before] = held($dir, 'whole', $image);
+// the durable state (no newer page) at the last moments of the run, the latest that opens whole
+$before = null;
+for ($try = 0; $before === null && $try < 50; $try++) {
+    [$image] = $images->image($history->end - $try * 20_000_000, 0.0);
+    $image = substr_replace($image, random_bytes(16), 0x300, 16);
+    [$before, $error] = held($dir, "whole$try", $image);
+}
+if (!check($before !== null, 'torn control: a durable image of the always run near its end opens', 'one of 50 opens', "none: $error")) {
+    exit;
+}
 $victim = null;
 foreach ($before as $id) {
     $at = $id === null ? false : strpos($image, "$id|");
@@ -38,6 +48,9 @@ if (!check($victim !== null, 'torn control: the last durable image of the always
 }
 $torn = substr_replace($image, chr(ord($image[$offset]) ^ 0x20), $offset, 1);
 [$after, $stats] = held($dir, 'torn', $torn);
+if (!check($after !== null, 'torn control: the image with a torn record opens (the record dropped)', 'opens', (string) $stats)) {
+    exit;
+}
 $garbled = in_array(null, $after, true);
 $dropped = !in_array($victim, $after, true);
 printf("  tore %s at byte %d: %s; stats with 'torn' in their name: %s\n", $victim, $offset,
