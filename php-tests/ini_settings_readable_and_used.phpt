@@ -25,13 +25,15 @@ string(1) "5"
 string(2) "60"
 capacity 65536 max_attempts 9 lease 2.5
 int(8192)
-array(8) {
+array(11) {
   ["shmqueue.allowed_classes"]=>
   string(0) ""
   ["shmqueue.default_capacity"]=>
   string(4) "8192"
   ["shmqueue.default_name"]=>
   string(7) "default"
+  ["shmqueue.durable_dir"]=>
+  string(17) "/var/lib/shmqueue"
   ["shmqueue.lease"]=>
   string(3) "2.5"
   ["shmqueue.lock_timeout"]=>
@@ -40,6 +42,10 @@ array(8) {
   string(1) "9"
   ["shmqueue.permissions"]=>
   string(4) "0600"
+  ["shmqueue.sync"]=>
+  string(5) "batch"
+  ["shmqueue.sync_interval"]=>
+  string(1) "1"
   ["shmqueue.trusted_users"]=>
   string(0) ""
 }

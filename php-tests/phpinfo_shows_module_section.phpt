@@ -28,9 +28,12 @@ Directive => Local Value => Master Value
 shmqueue.allowed_classes => no value => no value
 shmqueue.default_capacity => 1M => 1M
 shmqueue.default_name => default => default
+shmqueue.durable_dir => /var/lib/shmqueue => /var/lib/shmqueue
 shmqueue.lease => 30 => 30
 shmqueue.lock_timeout => 5 => 5
 shmqueue.max_attempts => 7 => 5
 shmqueue.permissions => 0600 => 0600
+shmqueue.sync => batch => batch
+shmqueue.sync_interval => 1 => 1
 shmqueue.trusted_users => no value => no value
 bool(true)

@@ -75,8 +75,9 @@ impl ShmQueue {
         capacity: Option<i64>,
         lease: Option<f64>,
         max_attempts: Option<i64>,
+        durable: bool,
     ) -> Result<Self, Error> {
-        let requested = Requested::new(capacity, lease, max_attempts)?;
+        let requested = Requested::new(capacity, lease, max_attempts, durable)?;
         Ok(Self {
             handle: Some(match name {
                 Some(name) => Handle::open(name, &requested)?,
@@ -106,8 +107,10 @@ impl ShmQueue {
         capacity: Option<i64>,
         lease: Option<f64>,
         maxAttempts: Option<i64>,
+        durable: Option<bool>,
     ) -> PhpResult<Self> {
-        Ok(Self::open(name, capacity, lease, maxAttempts)?)
+        let durable = durable.unwrap_or(false);
+        Ok(Self::open(name, capacity, lease, maxAttempts, durable)?)
     }
 
     /// Deletes the queue `$name` and its messages; false if there was none.

@@ -4,7 +4,7 @@
 //! the constructor is as hot as the operation. The constructor ext-php-rs generates parses its
 //! arguments through a general parser that allocates on every call (about 90 ns, half the cost
 //! of an enqueue). Since `SHMQueue` objects start out initialised (`Default`, an unopened
-//! handle), this handler only has to read four arguments from the call frame and open the
+//! handle), this handler only has to read five arguments from the call frame and open the
 //! handle. It is installed once per process over the generated one, whose argument information
 //! (names, types, defaults: what Reflection and named arguments use) stays as it is. When the
 //! class cannot be found the generated constructor, which does the same, simply stays.
@@ -32,6 +32,7 @@ extern "C" {
         arg_num: u32,
     ) -> bool;
     fn zend_parse_arg_double_slow(arg: *mut ffi::zval, dest: *mut f64, arg_num: u32) -> bool;
+    fn zend_parse_arg_bool_slow(arg: *mut ffi::zval, dest: *mut bool, arg_num: u32) -> bool;
     fn zend_type_to_string(type_: ffi::zend_type) -> *mut ffi::zend_string;
     fn zend_zval_type_name(arg: *const ffi::zval) -> *const c_char;
     fn zend_argument_type_error(arg_num: u32, format: *const c_char, ...);
@@ -134,6 +135,9 @@ fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
     let capacity = argument(ex, 1, Parse::Long, &mut coerced)?.and_then(Zval::long);
     let lease = argument(ex, 2, Parse::Double, &mut coerced)?.and_then(Zval::double);
     let max_attempts = argument(ex, 3, Parse::Long, &mut coerced)?.and_then(Zval::long);
+    let durable = argument(ex, 4, Parse::Bool, &mut coerced)?
+        .and_then(Zval::bool)
+        .unwrap_or(false);
     // Bytes that are not UTF-8 are no valid name either: `open` says so with the name's rules.
     let name = argument(ex, 0, Parse::String, &mut coerced)?
         .and_then(Zval::zend_str)
@@ -144,7 +148,7 @@ fn open(ex: &mut ExecuteData) -> Result<(), Failure> {
     if coerced && ExecutorGlobals::has_exception() {
         return Err(Failure::Thrown); // a deprecation the parsers raised, turned into an exception
     }
-    let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts)
+    let queue = ShmQueue::open(name.as_deref(), capacity, lease, max_attempts, durable)
         .map_err(PhpException::from)?;
     let Some(this) = this else {
         return Err(PhpException::from_message(
@@ -173,11 +177,12 @@ enum Parse {
     String,
     Long,
     Double,
+    Bool,
 }
 
 /// Argument `index` converted in place to its parameter's type by PHP's own parser (weak mode
 /// coerces "8192" to 8192 as for any internal function, strict_types refuses it); `None` when
-/// absent or null (null means "the default" for all four). A wrong type raises PHP's TypeError.
+/// absent or null (null means "the default" for all five). A wrong type raises PHP's TypeError.
 /// `coerced` is set when PHP's parser ran (only then can it have raised a deprecation).
 #[inline]
 fn argument<'a>(
@@ -197,8 +202,10 @@ fn argument<'a>(
         Parse::String => ffi::IS_STRING,
         Parse::Long => ffi::IS_LONG,
         Parse::Double => ffi::IS_DOUBLE,
+        Parse::Bool => ffi::IS_TRUE,
     };
-    if zend::type_of(arg) == fast {
+    let found = zend::type_of(arg);
+    if found == fast || (matches!(parse, Parse::Bool) && found == ffi::IS_FALSE) {
         return Ok(Some(arg)); // the type itself: what PHP's inline fast path accepts
     }
     *coerced = true;
@@ -224,6 +231,14 @@ fn argument<'a>(
                 let ok = zend_parse_arg_double_slow(zv, &mut out, number);
                 if ok {
                     arg.set_double(out);
+                }
+                ok
+            }
+            Parse::Bool => {
+                let mut out = false;
+                let ok = zend_parse_arg_bool_slow(zv, &mut out, number);
+                if ok {
+                    arg.set_bool(out);
                 }
                 ok
             }

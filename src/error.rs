@@ -70,6 +70,18 @@ fn php_words(error: &QueueError) -> String {
         QueueError::LockHolderMissing { .. } => {
             format!("{error}; remove the queue if nobody uses it")
         }
+        QueueError::KindClash { .. } => format!(
+            "{error}: open it with the durable argument it was created with, or remove one of them"
+        ),
+        QueueError::DurableDir { .. } => format!(
+            "{error} (the ini setting shmqueue.durable_dir names it: create it, writable by this user)"
+        ),
+        QueueError::NoSharedMmap { .. } => format!(
+            "{error}; set shmqueue.durable_dir to a directory on a local filesystem such as ext4 or xfs"
+        ),
+        QueueError::NoRoom { .. } => {
+            format!("{error}; free disk space or create the queue with a smaller capacity")
+        }
         _ => error.to_string(),
     }
 }

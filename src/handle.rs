@@ -125,16 +125,39 @@ fn message_entry(blob: &[u8], attempts: u32, state: Option<&str>) -> Result<Zval
     Ok(zv)
 }
 
+/// The keys only a durable queue's `stats()` has.
+fn durable_stats(table: &mut ZendHashTable, durable: &shmqueue_core::DurableStats) {
+    let mut yes = Zval::new();
+    yes.set_bool(true);
+    zend::insert_str(table, b"durable", yes);
+    zend::insert_str(table, b"path", zend::string_zval(durable.path.as_bytes()));
+    let policy = durable.sync.name().as_bytes();
+    zend::insert_str(table, b"sync", zend::string_zval(policy));
+    let mut interval = Zval::new();
+    interval.set_double(f64::from(durable.sync_interval_ms) / 1000.0);
+    zend::insert_str(table, b"sync_interval", interval);
+    for (key, count) in [
+        ("torn_dropped", durable.torn_dropped),
+        ("changes", durable.changes),
+        ("flushes", durable.flushes),
+        ("boots", durable.boots),
+    ] {
+        let mut zv = Zval::new();
+        zv.set_long(count.min(i64::MAX as u64) as i64);
+        zend::insert_str(table, key.as_bytes(), zv);
+    }
+}
+
 pub struct Handle {
     queue: Queue,
 }
 
 impl Handle {
     pub fn open(name: &str, requested: &Requested) -> Result<Handle> {
+        let mut open = settings::open_options()?;
+        open.place.durable = requested.durable;
         Ok(Handle {
-            queue: Queue::open_with(name, settings::open_options()?, || {
-                requested.create_options()
-            })?,
+            queue: Queue::open_with(name, open, || requested.create_options())?,
         })
     }
 
@@ -158,8 +181,11 @@ impl Handle {
         }
     }
 
+    /// Removes the queue of that name, whichever kind it is.
     pub fn remove(name: &str) -> Result<bool> {
-        Ok(Queue::remove(name)?)
+        let mut place = settings::open_options()?.place;
+        place.durable = std::path::Path::new(&place.other_path(name)).exists();
+        Ok(Queue::remove_at(name, &place)?)
     }
 
     /// Waits up to `timeout` for `attempt`, returning early when PHP has a signal to deliver.
@@ -308,6 +334,9 @@ impl Handle {
         let mut lease = Zval::new();
         lease.set_double(stats.lease_ms as f64 / 1000.0);
         zend::insert_str(&mut table, b"lease", lease);
+        if let Some(durable) = self.queue.durable_stats() {
+            durable_stats(&mut table, &durable);
+        }
         Ok(table)
     }
 

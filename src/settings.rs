@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::zend::{IniEntryDef, IniEntryDefs};
+use shmqueue_core::segment::MAX_SYNC_INTERVAL_MS;
 use shmqueue_core::segment::{MAX_CAPACITY, MAX_DURATION_MS, MIN_CAPACITY};
-use shmqueue_core::{CreateOptions, OpenOptions, QueueError};
+use shmqueue_core::{CreateOptions, OpenOptions, Place, QueueError, SyncPolicy};
 
 use crate::zend::{self, AllowedClasses};
 
-/// Registered at module startup; every one may be changed anywhere (`PHP_INI_ALL`).
-pub static INI_ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
+/// Registered at module startup; those not marked "php.ini only" may be changed anywhere.
+pub static INI_ENTRIES: IniEntryDefs<12> = IniEntryDefs::new([
     // Users (names or uids, comma-separated) besides this process's own and root whose queues
     // it may open: a queue owned by anyone else, or writable by others, is refused, so another
     // local user cannot plant objects for this one to unserialize. php.ini or pool only.
@@ -37,6 +38,17 @@ pub static INI_ENTRIES: IniEntryDefs<9> = IniEntryDefs::new([
     IniEntryDef::new(c"shmqueue.max_attempts", c"5", IniEntryPermission::All),
     // Default lease of reserve(), in seconds, for new queues.
     IniEntryDef::new(c"shmqueue.lease", c"60", IniEntryPermission::All),
+    // Where durable queues live, one directory for the machine, so every SAPI finds the same
+    // queue of a name. php.ini only.
+    IniEntryDef::new(
+        c"shmqueue.durable_dir",
+        c"/var/lib/shmqueue",
+        IniEntryPermission::System,
+    ),
+    // When changes of new durable queues reach the disk: always, batch or off. php.ini only.
+    IniEntryDef::new(c"shmqueue.sync", c"batch", IniEntryPermission::System),
+    // The window of the batch policy, in seconds, for new durable queues. php.ini only.
+    IniEntryDef::new(c"shmqueue.sync_interval", c"1", IniEntryPermission::System),
     IniEntryDef::end(),
 ]);
 
@@ -95,9 +107,20 @@ fn read_open_options() -> Result<OpenOptions, QueueError> {
                 })
         })
         .collect::<Result<Vec<u32>, QueueError>>()?;
+    let durable_dir = ini(c"shmqueue.durable_dir");
+    if !durable_dir.starts_with('/') {
+        return Err(invalid(
+            "shmqueue.durable_dir",
+            format!("{durable_dir:?} is not an absolute path"),
+        ));
+    }
     Ok(OpenOptions {
         trusted_users: Some(trusted_users),
         lock_timeout,
+        place: Place {
+            durable: false,
+            durable_dir: durable_dir.trim_end_matches('/').to_owned().into(),
+        },
     })
 }
 
@@ -148,6 +171,8 @@ pub fn allowed_classes() -> AllowedClasses {
 /// What the constructor was given. Checked at once; combined with the ini settings only when
 /// the queue has to be created, so opening an existing queue reads no settings.
 pub struct Requested {
+    /// A durable file rather than shared memory (the `durable` argument).
+    pub durable: bool,
     capacity: Option<u64>,
     lease_ms: Option<u64>,
     max_attempts: Option<u32>,
@@ -158,6 +183,7 @@ impl Requested {
         capacity: Option<i64>,
         lease: Option<f64>,
         max_attempts: Option<i64>,
+        durable: bool,
     ) -> Result<Requested, QueueError> {
         let capacity = capacity
             .map(|bytes| match u64::try_from(bytes) {
@@ -180,6 +206,7 @@ impl Requested {
             })
             .transpose()?;
         Ok(Requested {
+            durable,
             capacity,
             lease_ms,
             max_attempts,
@@ -232,11 +259,40 @@ impl Requested {
                 positive_milliseconds("shmqueue.lease", seconds)?
             }
         };
+        let text = ini(c"shmqueue.sync");
+        let sync = SyncPolicy::parse(text.trim()).ok_or_else(|| {
+            invalid(
+                "shmqueue.sync",
+                format!("{text:?} is none of always, batch, off"),
+            )
+        })?;
+        let text = ini(c"shmqueue.sync_interval");
+        let seconds: f64 = text.trim().parse().map_err(|_| {
+            invalid(
+                "shmqueue.sync_interval",
+                format!("{text:?} is not a number of seconds"),
+            )
+        })?;
+        let sync_interval_ms = positive_milliseconds("shmqueue.sync_interval", seconds)?;
+        let sync_interval_ms = u32::try_from(sync_interval_ms)
+            .ok()
+            .filter(|ms| *ms <= MAX_SYNC_INTERVAL_MS)
+            .ok_or_else(|| {
+                invalid(
+                    "shmqueue.sync_interval",
+                    format!(
+                        "{text:?} is longer than {} seconds",
+                        MAX_SYNC_INTERVAL_MS / 1000
+                    ),
+                )
+            })?;
         Ok(CreateOptions {
             capacity,
             permissions,
             max_attempts,
             lease_ms,
+            sync,
+            sync_interval_ms,
         })
     }
 }

@@ -41,6 +41,8 @@ pub enum Damage {
     TooSmall { size: u64 },
     /// Sizes and offsets in the header do not add up to the mapping.
     Geometry { size: u64, ring: u64 },
+    /// A durable file whose header does not say it is one.
+    Features { found: u64 },
 }
 
 impl Damage {
@@ -64,6 +66,7 @@ impl Damage {
             Magic { found } => (14, [found, 0]),
             TooSmall { size } => (15, [size, 0]),
             Geometry { size, ring } => (16, [size, ring]),
+            Features { found } => (17, [found, 0]),
         }
     }
 
@@ -90,6 +93,7 @@ impl Damage {
             14 => Magic { found: a },
             15 => TooSmall { size: a },
             16 => Geometry { size: a, ring: b },
+            17 => Features { found: a },
             code => Unrecorded { code },
         })
     }
@@ -145,6 +149,10 @@ impl fmt::Display for Damage {
                 f,
                 "segment of {size} bytes is smaller than the {}-byte header",
                 crate::layout::HEADER_SIZE
+            ),
+            Features { found } => write!(
+                f,
+                "a file in the durable directory without the durable feature bit (features {found:#x})"
             ),
             Geometry { size, ring } => write!(
                 f,

@@ -75,6 +75,32 @@ pub enum QueueError {
     #[error("job {id} was not reserved from queue {name:?} (another queue, or one since removed): nothing changed")]
     ForeignJob { name: String, id: u64 },
 
+    #[error("queue {name:?} exists as {existing}: it cannot also be opened as {asked}")]
+    KindClash {
+        name: String,
+        asked: &'static str,
+        existing: String,
+    },
+
+    #[error("the durable queue directory {dir} cannot be used: {why}")]
+    DurableDir { dir: String, why: String },
+
+    #[error("the filesystem of {path} does not allow shared memory mappings: {source}")]
+    NoSharedMmap {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot reserve {size} bytes for queue {name:?} in {path}: {source}")]
+    NoRoom {
+        name: String,
+        path: String,
+        size: u64,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("{what} failed: {source}")]
     Os {
         what: &'static str,

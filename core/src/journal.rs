@@ -124,6 +124,7 @@ impl<'a> Txn<'a> {
             }
         }
         journal.state.store(JOURNAL_IDLE, Ordering::Release);
+        self.segment.count_change();
     }
 }
 

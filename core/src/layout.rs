@@ -21,7 +21,8 @@
 //! 140 futex words (u32):      not_empty_seq, not_full_seq, not_empty_waiters, not_full_waiters;
 //!     150 waiter heartbeats (u64): not_empty_heartbeat, not_full_heartbeat
 //! 180 redo journal:           state, len, 16 x (offset, value)
-//! 300..400 reserved for later layout versions (zero)
+//! 300 durable words (layout version 3; zero in version 2 segments): see `Durable`
+//! 380..400 reserved for later layout versions (zero)
 //!
 //! Record (8-byte aligned; `pos` is a monotonic byte position, its offset in the ring is pos % ring_size,
 //! ring_size being a power of two):
@@ -42,6 +43,8 @@ use std::sync::atomic::{AtomicU32, AtomicU64};
 pub const MAGIC: u64 = u64::from_le_bytes(*b"SHMQUEUE");
 /// Bumped on any change a reader of the previous version would misread.
 pub const LAYOUT_VERSION: u32 = 2;
+/// The version of durable files: version 2 plus the `Durable` words at 0x300.
+pub const DURABLE_LAYOUT_VERSION: u32 = 3;
 /// `init_state` once the creator finished writing the header (stored last, with Release).
 pub const INIT_READY: u32 = 0x5245_4459; // "READ"
 
@@ -126,8 +129,48 @@ pub struct Header {
     _reserved3: [AtomicU64; 4],
 
     pub journal: Journal,
-    _reserved4: [u8; HEADER_SIZE - JOURNAL_OFFSET - size_of::<Journal>()],
+    _reserved4: [u8; DURABLE_OFFSET - JOURNAL_OFFSET - size_of::<Journal>()],
+
+    /// Words of durable files (version 3); zero in shared memory.
+    pub durable: Durable,
+    _reserved5: [u8; HEADER_SIZE - DURABLE_OFFSET - size_of::<Durable>()],
 }
+
+/// The words of a durable file (`durable.rs`, `sync.rs`). None is journaled: each is either
+/// rewritten at a new boot or only ever moves forward.
+#[repr(C)]
+pub struct Durable {
+    /// The kernel's boot id (16 raw bytes of /proc/sys/kernel/random/boot_id) of the boot that
+    /// last opened the file: another value means the lock and waiter words are stale.
+    pub boot_id: [AtomicU64; 2],
+    /// `FEATURE_*` bits.
+    pub features: AtomicU64,
+    /// `SYNC_OFF`, `SYNC_BATCH` or `SYNC_ALWAYS`.
+    pub sync_policy: AtomicU32,
+    pub sync_interval_ms: AtomicU32,
+    /// Records dropped as torn by recovery after a new boot (the total over the file's life).
+    pub torn_dropped: AtomicU64,
+    /// Bumped under the lock by every change: the change's sequence number.
+    pub change_seq: AtomicU64,
+    /// Every change up to this sequence number is on disk.
+    pub synced_seq: AtomicU64,
+    /// Non-zero while a process flushes: the CLOCK_MONOTONIC ms it started (group commit).
+    pub flushing_since_ms: AtomicU64,
+    /// The head when the last flush started: no record below it changed since.
+    pub synced_head: AtomicU64,
+    /// CLOCK_MONOTONIC ms of the last flush's start (batch policy; reset at a new boot).
+    pub last_sync_ms: AtomicU64,
+    /// Flushes made (msync calls over the changed ranges), and new boots seen.
+    pub flushes: AtomicU64,
+    pub boots: AtomicU64,
+}
+
+pub const FEATURE_DURABLE: u64 = 1 << 0;
+pub const FEATURE_CRC32C: u64 = 1 << 1;
+
+pub const SYNC_OFF: u32 = 0;
+pub const SYNC_BATCH: u32 = 1;
+pub const SYNC_ALWAYS: u32 = 2;
 
 #[repr(C, align(64))]
 pub struct LockWord(pub [u8; 64]);
@@ -197,6 +240,7 @@ pub const COUNTERS_OFFSET: usize = offset_of!(Header, counters);
 pub const PURGED_OFFSET: usize = offset_of!(Header, purged);
 pub const FUTEX_OFFSET: usize = offset_of!(Header, not_empty_seq);
 pub const JOURNAL_OFFSET: usize = 0x180;
+pub const DURABLE_OFFSET: usize = 0x300;
 
 const _: () = {
     assert!(offset_of!(Header, layout_version) == 0x08);
@@ -218,6 +262,12 @@ const _: () = {
     assert!(offset_of!(Header, not_empty_heartbeat) == 0x150);
     assert!(offset_of!(Header, journal) == JOURNAL_OFFSET);
     assert!(JOURNAL_OFFSET + size_of::<Journal>() <= 0x300);
+    assert!(offset_of!(Header, durable) == DURABLE_OFFSET);
+    assert!(DURABLE_OFFSET + offset_of!(Durable, features) == 0x310);
+    assert!(DURABLE_OFFSET + offset_of!(Durable, sync_policy) == 0x318);
+    assert!(DURABLE_OFFSET + offset_of!(Durable, sync_interval_ms) == 0x31C);
+    assert!(DURABLE_OFFSET + offset_of!(Durable, torn_dropped) == 0x320);
+    assert!(DURABLE_OFFSET + size_of::<Durable>() <= 0x380);
     assert!(size_of::<Header>() == HEADER_SIZE);
     assert!(SLOT_SIZE == 32);
 };

@@ -2,6 +2,8 @@
 //! process on one machine. It knows nothing of PHP; the extension encodes values to bytes.
 //!
 //! - `layout`: the versioned segment format (header, slots, records), the single source of offsets;
+//! - `place`, `durable`, `sync`: where a queue lives (shared memory or a durable file), what a
+//!   durable file needs at open (directory checks, new boots), and when its changes are flushed;
 //! - `shm`, `open`: the shared-memory object (fstat, flock, mmap: no descriptor kept), and
 //!   opening, creating and removing a queue's segment safely against each other;
 //! - `segment`: validating a segment and bounds-checked access to it;
@@ -20,6 +22,7 @@
 
 mod clock;
 pub mod damage;
+pub mod durable;
 pub mod error;
 mod futex;
 pub mod hooks;
@@ -31,6 +34,7 @@ pub mod lock;
 mod locked;
 mod mappings;
 mod open;
+pub mod place;
 mod queue;
 mod records;
 mod recovery;
@@ -40,6 +44,7 @@ mod scratch;
 pub mod segment;
 mod shm;
 mod stats;
+pub mod sync;
 mod waiting;
 
 pub use clock::{deadline_ms, now_ms};
@@ -49,9 +54,11 @@ pub use leases::Lease;
 pub use lock::Holder;
 pub use mappings::{OpenOptions, DEFAULT_LOCK_TIMEOUT};
 pub use open::Owner;
+pub use place::Place;
 pub use queue::{Queue, WAIT_SLICE};
 pub use recovery::Recovery;
 pub use ring::Peeked;
 pub use segment::CreateOptions;
-pub use stats::Stats;
+pub use stats::{DurableStats, Stats};
+pub use sync::SyncPolicy;
 pub use waiting::Event;

@@ -19,6 +19,7 @@ use std::time::Duration;
 use crate::error::{QueueError, Result};
 use crate::leases::Lease;
 use crate::open::Owner;
+use crate::place::Place;
 use crate::segment::{CreateOptions, Segment};
 
 /// How a handle opens and waits; what does not change the queue itself (see `CreateOptions`).
@@ -30,6 +31,8 @@ pub struct OpenOptions {
     pub trusted_users: Option<Vec<u32>>,
     /// How long an operation waits for a lock another process holds (`Queue::set_lock_timeout`).
     pub lock_timeout: Duration,
+    /// Shared memory or a durable file (and where durable files live).
+    pub place: Place,
 }
 
 /// Operations hold the lock for microseconds: a holder that keeps it for seconds is stopped,
@@ -41,6 +44,7 @@ impl Default for OpenOptions {
         OpenOptions {
             trusted_users: Some(Vec::new()),
             lock_timeout: DEFAULT_LOCK_TIMEOUT,
+            place: Place::default(),
         }
     }
 }
@@ -88,30 +92,43 @@ thread_local! {
 }
 
 /// The mapping of `name` in this process, opened (or created) on first use. `owner`: the owner
-/// a re-created queue must keep (see `Owner`).
+/// a re-created queue must keep (see `Owner`). A name is one queue: asking for it in another
+/// place than the one it was mapped from is `KindClash`.
 pub fn segment_for(
     name: &str,
+    place: &Place,
     owner: Option<Owner>,
     options: impl FnOnce() -> Result<CreateOptions>,
 ) -> Result<Rc<Segment>> {
     let last = LAST.with(|last| last.borrow().upgrade());
     if let Some(segment) = last.filter(|kept| kept.name() == name && !kept.is_removed()) {
-        return Ok(segment);
+        return same_place(segment, place);
     }
     OPEN.with(|open| {
         if let Some(segment) = open.borrow().get(name) {
             if !segment.is_removed() {
                 LAST.with(|last| *last.borrow_mut() = Rc::downgrade(segment));
-                return Ok(Rc::clone(segment));
+                return same_place(Rc::clone(segment), place);
             }
         }
-        let segment = Rc::new(Segment::open_or_create(name, owner, options)?);
+        let segment = Rc::new(Segment::open_or_create(name, place, owner, options)?);
         LAST.with(|last| *last.borrow_mut() = Rc::downgrade(&segment));
         let mut open = open.borrow_mut();
         // A good moment to let go of the other removed queues nobody uses any more.
         open.retain(|_, kept| !kept.is_removed() || Rc::strong_count(kept) > 1);
         open.insert(name.to_owned(), Rc::clone(&segment));
         Ok(segment)
+    })
+}
+
+fn same_place(segment: Rc<Segment>, place: &Place) -> Result<Rc<Segment>> {
+    if segment.place() == place {
+        return Ok(segment);
+    }
+    Err(QueueError::KindClash {
+        name: segment.name().to_owned(),
+        asked: place.kind(),
+        existing: segment.place().path(segment.name()),
     })
 }
 

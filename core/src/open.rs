@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 
 use crate::error::{QueueError, Result};
 use crate::layout::*;
-use crate::segment::{os_id, path, validate_name, CreateOptions, Segment};
+use crate::place::Place;
+use crate::segment::{validate_name, CreateOptions, Segment};
 use crate::shm::{self, ShmFile};
 use crate::waiting::{Event, Waiting};
 
@@ -50,18 +51,19 @@ fn os_error(what: &'static str) -> impl Fn(io::Error) -> QueueError {
     move |source| QueueError::Os { what, source }
 }
 
-fn denied_or(name: &str, what: &'static str, source: io::Error) -> QueueError {
+fn denied_or(place: &Place, name: &str, what: &'static str, source: io::Error) -> QueueError {
     match source.raw_os_error() {
         Some(libc::EACCES | libc::EPERM) => QueueError::PermissionDenied {
             name: name.to_owned(),
-            path: path(name),
+            path: place.path(name),
         },
         _ => QueueError::Os { what, source },
     }
 }
 
+/// ENOTDIR too: a durable dir that is a file holds no queue (creating there says why).
 fn is_missing(error: &io::Error) -> bool {
-    error.raw_os_error() == Some(libc::ENOENT)
+    matches!(error.raw_os_error(), Some(libc::ENOENT | libc::ENOTDIR))
 }
 
 fn euid() -> u32 {
@@ -70,30 +72,34 @@ fn euid() -> u32 {
 }
 
 /// Whether the name `name` still points at the object `file` has open.
-fn still_named(name: &str, file: &ShmFile) -> io::Result<bool> {
+fn still_named(place: &Place, name: &str, file: &ShmFile) -> io::Result<bool> {
     let ours = file.status()?.identity;
-    Ok(shm::status_by_name(&path(name))?.is_some_and(|now| now.identity == ours))
+    Ok(shm::status_by_name(&place.path(name))?.is_some_and(|now| now.identity == ours))
 }
 
 impl Segment {
     /// Opens the queue `name`, creating it with `options()` when it does not exist (or was
     /// abandoned by a dead creator). The options are worked out only when needed: the common
-    /// case is a queue that already exists. `owner`: see `Owner`.
+    /// case is a queue that already exists. `owner`: see `Owner`. A queue of that name of the
+    /// other kind than `place` asks for is refused (`KindClash`), looked for before and after a
+    /// creation, so two racing creators of both kinds both fail rather than split the name.
     pub fn open_or_create(
         name: &str,
+        place: &Place,
         owner: Option<Owner>,
         options: impl FnOnce() -> Result<CreateOptions>,
     ) -> Result<Segment> {
         validate_name(name)?;
+        crate::durable::check_no_twin(place, name)?;
         let mut make_options = Some(options);
         let mut options = CreateOptions::default();
         loop {
-            match Self::open_ready(name, Instant::now() + INIT_WAIT, true)? {
+            match Self::open_ready(name, place, Instant::now() + INIT_WAIT, true)? {
                 Opened::Ready(segment) => return Ok(segment),
                 Opened::Abandoned(file) => {
-                    if still_named(name, &file).map_err(os_error("looking at the queue"))? {
-                        shm::unlink(&os_id(name)).map_err(|source| {
-                            denied_or(name, "removing an abandoned queue", source)
+                    if still_named(place, name, &file).map_err(os_error("looking at the queue"))? {
+                        shm::unlink(place, name).map_err(|source| {
+                            denied_or(place, name, "removing an abandoned queue", source)
                         })?;
                     }
                     continue;
@@ -104,9 +110,13 @@ impl Segment {
                 options = make_options()?;
                 options.validate()?;
             }
-            match Self::create(name, &options, owner) {
+            match Self::create(name, place, &options, owner) {
                 Err(QueueError::Os { source, .. })
                     if source.kind() == io::ErrorKind::AlreadyExists => {}
+                Ok(segment) => {
+                    crate::durable::check_no_twin(place, name)?;
+                    return Ok(segment);
+                }
                 other => return other,
             }
         }
@@ -115,8 +125,14 @@ impl Segment {
     /// Opens an existing queue; `ENOENT` comes back as `QueueError::Os`. A queue still being
     /// created is waited for until `deadline`; one abandoned by its creator is reported.
     pub fn open_existing(name: &str, deadline: Instant) -> Result<Segment> {
+        Self::open_existing_at(name, &Place::shm(), deadline)
+    }
+
+    /// `open_existing` of the queue `name` in `place`.
+    pub fn open_existing_at(name: &str, place: &Place, deadline: Instant) -> Result<Segment> {
         validate_name(name)?;
-        match Self::open_ready(name, deadline, false)? {
+        crate::durable::check_no_twin(place, name)?;
+        match Self::open_ready(name, place, deadline, false)? {
             Opened::Ready(segment) => Ok(segment),
             Opened::Missing => Err(QueueError::Os {
                 what: "opening the queue",
@@ -130,21 +146,25 @@ impl Segment {
 
     /// Opens `name` once its creator is done. With `take_over`, an object abandoned by a dead
     /// creator comes back as `Abandoned` (its lock held) rather than as an error.
-    fn open_ready(name: &str, deadline: Instant, take_over: bool) -> Result<Opened> {
+    fn open_ready(name: &str, place: &Place, deadline: Instant, take_over: bool) -> Result<Opened> {
         let started = Instant::now();
         loop {
-            let file = match ShmFile::open(&os_id(name)) {
+            let file = match ShmFile::open(place, name) {
                 Ok(file) => file,
                 Err(error) if is_missing(&error) => return Ok(Opened::Missing),
-                Err(error) => return Err(denied_or(name, "opening the queue", error)),
+                Err(error) => return Err(denied_or(place, name, "opening the queue", error)),
             };
             let status = file.status().map_err(os_error("fstat of the queue"))?;
             if status.size > 0 {
                 let mapping = file
                     .map(status.size as usize)
-                    .map_err(os_error("mapping the queue"))?;
-                match Segment::validate(name, mapping, status) {
+                    .map_err(|source| crate::durable::mapping_error(place, name, source))?;
+                match Segment::validate(name, place, mapping, status) {
                     Err(QueueError::Uninitialised { .. }) => {}
+                    Ok(segment) if place.durable => {
+                        crate::durable::adopt_boot(&segment, &file)?;
+                        return Ok(Opened::Ready(segment));
+                    }
                     other => return other.map(Opened::Ready),
                 }
             }
@@ -174,7 +194,12 @@ impl Segment {
         }
     }
 
-    fn create(name: &str, options: &CreateOptions, owner: Option<Owner>) -> Result<Segment> {
+    fn create(
+        name: &str,
+        place: &Place,
+        options: &CreateOptions,
+        owner: Option<Owner>,
+    ) -> Result<Segment> {
         let me = euid();
         if let Some(owner) = owner.filter(|owner| owner.uid != me && me != 0) {
             return Err(QueueError::OwnerOnly {
@@ -188,29 +213,42 @@ impl Segment {
         // per operation): the largest one within the capacity asked for.
         let ring_size = 1u64 << (63 - options.capacity.leading_zeros());
         let size = ring_offset + ring_size as usize;
-        let file = ShmFile::create(&os_id(name)).map_err(|source| match source.kind() {
+        if place.durable {
+            crate::durable::check_dir(place)?;
+        }
+        let file = ShmFile::create(place, name).map_err(|source| match source.kind() {
             io::ErrorKind::AlreadyExists => QueueError::Os {
                 what: "creating the queue",
                 source,
             },
-            _ => denied_or(name, "creating the queue", source),
+            _ if place.durable => crate::durable::creation_error(place, source),
+            _ => denied_or(place, name, "creating the queue", source),
         })?;
         // A remover that opened the object before we locked it may have unlinked it: creating
         // into it would be writing into an orphan. Start again (as if it existed).
-        if !still_named(name, &file).map_err(os_error("looking at the new queue"))? {
+        if !still_named(place, name, &file).map_err(os_error("looking at the new queue"))? {
             return Err(QueueError::Os {
                 what: "creating the queue",
                 source: io::Error::from(io::ErrorKind::AlreadyExists),
             });
         }
         let unlink_on_error = |error: QueueError| {
-            let _ = shm::unlink(&os_id(name));
+            let _ = shm::unlink(place, name);
             error
         };
         file.allocate(size as u64).map_err(|why| {
-            unlink_on_error(QueueError::InvalidArgument {
-                what: "capacity",
-                why: format!("cannot reserve {size} bytes of shared memory in /dev/shm: {why}"),
+            unlink_on_error(if place.durable {
+                QueueError::NoRoom {
+                    name: name.to_owned(),
+                    path: place.path(name),
+                    size: size as u64,
+                    source: why,
+                }
+            } else {
+                QueueError::InvalidArgument {
+                    what: "capacity",
+                    why: format!("cannot reserve {size} bytes of shared memory in /dev/shm: {why}"),
+                }
             })
         })?;
         crate::hooks::pause_point("creating");
@@ -237,12 +275,9 @@ impl Segment {
             })
         })?;
         let mapping = file.map(size).map_err(|source| {
-            unlink_on_error(QueueError::Os {
-                what: "mapping the new queue",
-                source,
-            })
+            unlink_on_error(crate::durable::mapping_error(place, name, source))
         })?;
-        let segment = Segment::new(name, mapping, status, ring_size, slot_count, true);
+        let segment = Segment::new(name, place, mapping, status, ring_size, slot_count, true);
         segment.initialise(options).map_err(unlink_on_error)?;
         // Dropping `file` closes the descriptor and with it the creation lock.
         Ok(segment)
@@ -250,12 +285,12 @@ impl Segment {
 
     /// Deletes the queue `name`; `false` when there was none (or another remover got there
     /// first). Processes that still have it open notice `removed` at their next operation.
-    pub fn remove(name: &str) -> Result<bool> {
+    pub fn remove(name: &str, place: &Place) -> Result<bool> {
         validate_name(name)?;
-        let file = match ShmFile::open(&os_id(name)) {
+        let file = match ShmFile::open(place, name) {
             Ok(file) => file,
             Err(error) if is_missing(&error) => return Ok(false),
-            Err(error) => return Err(denied_or(name, "opening the queue", error)),
+            Err(error) => return Err(denied_or(place, name, "opening the queue", error)),
         };
         // Wait for a creation under way (its creator holds the lock), or for another remover.
         let started = Instant::now();
@@ -267,7 +302,7 @@ impl Segment {
             }
             std::thread::sleep(Duration::from_millis(1));
         }
-        if !still_named(name, &file).map_err(os_error("looking at the queue"))? {
+        if !still_named(place, name, &file).map_err(os_error("looking at the queue"))? {
             return Ok(false);
         }
         let status = file.status().map_err(os_error("fstat of the queue"))?;
@@ -276,14 +311,14 @@ impl Segment {
         let mapping = (status.size >= HEADER_SIZE as u64)
             .then(|| file.map(HEADER_SIZE).ok())
             .flatten();
-        shm::unlink(&os_id(name))
-            .map_err(|source| denied_or(name, "removing the queue", source))?;
+        shm::unlink(place, name)
+            .map_err(|source| denied_or(place, name, "removing the queue", source))?;
         if let Some(mapping) = mapping {
             // SAFETY: the mapping is HEADER_SIZE bytes, page aligned, and lives to the end of
             // this block; every field of Header is an atomic, valid for any bytes.
             let header = unsafe { &*(mapping.as_ptr() as *const Header) };
             let ours = header.magic.load(Ordering::Acquire) == MAGIC
-                && header.layout_version.load(Ordering::Acquire) == LAYOUT_VERSION
+                && header.layout_version.load(Ordering::Acquire) == place.layout_version()
                 && header.init_state.load(Ordering::Acquire) == INIT_READY;
             if ours {
                 header.removed.store(1, Ordering::Release);
@@ -319,7 +354,7 @@ impl Segment {
         }
         self.last_look_ms.set(now);
         let mine = self.status();
-        match shm::status_by_name(&path(self.name())) {
+        match shm::status_by_name(&self.place().path(self.name())) {
             Ok(Some(now)) if now.identity == mine.identity && now.size == mine.size => {}
             Ok(Some(now)) if now.identity == mine.identity => self.detach(),
             // Nothing there, or another object: ours was unlinked.

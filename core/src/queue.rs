@@ -15,6 +15,7 @@ use crate::lock::Holder;
 use crate::locked::Locked;
 use crate::mappings::{self, segment_for, OpenOptions};
 use crate::open::Owner;
+use crate::place::Place;
 use crate::records::Records;
 use crate::recovery::Recovery;
 use crate::ring::{Peeked, Ring};
@@ -32,8 +33,8 @@ const SPIN_PAUSES: usize = 64;
 const MAX_REOPENS: usize = 16;
 
 pub struct Queue {
-    segment: Rc<Segment>,
-    options: OpenOptions,
+    pub(crate) segment: Rc<Segment>,
+    pub(crate) options: OpenOptions,
 }
 
 impl Drop for Queue {
@@ -62,7 +63,7 @@ impl Queue {
         open: OpenOptions,
         options: impl FnOnce() -> Result<CreateOptions>,
     ) -> Result<Queue> {
-        let segment = segment_for(name, None, options)?;
+        let segment = segment_for(name, &open.place, None, options)?;
         open.check_trust(&segment)?;
         Ok(Queue {
             segment,
@@ -72,14 +73,7 @@ impl Queue {
 
     /// Opens the queue `name` only if it exists (operator tools must not create queues).
     pub fn open_existing(name: &str) -> Result<Queue> {
-        let segment = Rc::new(Segment::open_existing(
-            name,
-            Instant::now() + Duration::from_secs(1),
-        )?);
-        Ok(Queue {
-            segment,
-            options: OpenOptions::default(),
-        })
+        Self::open_existing_at(name, &Place::shm())
     }
 
     /// How long each operation waits for the lock while another process holds it, before it
@@ -100,9 +94,7 @@ impl Queue {
     /// not unlink it (not its owner, in a sticky /dev/shm) gets `PermissionDenied` and changes
     /// nothing.
     pub fn remove(name: &str) -> Result<bool> {
-        let removed = Segment::remove(name)?;
-        mappings::forget(name);
-        Ok(removed)
+        Self::remove_at(name, &Place::shm())
     }
 
     pub fn name(&self) -> &str {
@@ -116,7 +108,7 @@ impl Queue {
             segment.look_now_and_then();
             if !segment.is_removed() {
                 match Locked::acquire(&segment, self.options.lock_timeout) {
-                    Ok(locked) if !segment.is_removed() => return op(&locked.ring()),
+                    Ok(locked) if !segment.is_removed() => return segment.settle(&mut op, locked),
                     // A damaged queue removed meanwhile: move on rather than report its damage.
                     Err(error) if !segment.is_removed() => return Err(error),
                     _ => {}
@@ -145,7 +137,8 @@ impl Queue {
             gid: status.gid,
         };
         mappings::retire(segment);
-        self.segment = segment_for(segment.name(), Some(owner), || Ok(options))?;
+        let place = &self.options.place;
+        self.segment = segment_for(segment.name(), place, Some(owner), || Ok(options))?;
         self.options.check_trust(&self.segment)?;
         mappings::release_if_removed(segment);
         Ok(())

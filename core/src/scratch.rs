@@ -16,7 +16,8 @@ impl Scratch {
             ..CreateOptions::default()
         };
         Scratch(
-            Segment::open_or_create(&name, None, || Ok(options)).expect("create a scratch segment"),
+            Segment::open_or_create(&name, &crate::place::Place::shm(), None, || Ok(options))
+                .expect("create a scratch segment"),
         )
     }
 }

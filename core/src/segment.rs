@@ -12,7 +12,9 @@ use crate::damage::Damage;
 use crate::error::{QueueError, Result};
 use crate::layout::*;
 use crate::lock::RobustMutex;
+use crate::place::Place;
 use crate::shm::{Mapping, Status};
+use crate::sync::SyncPolicy;
 
 pub const MIN_CAPACITY: u64 = 4096;
 /// Far above any real queue; keeps positions and slot arithmetic far from overflow.
@@ -30,6 +32,10 @@ pub struct CreateOptions {
     pub max_attempts: u32,
     /// Default lease length of `reserve`.
     pub lease_ms: u64,
+    /// When changes of a durable queue reach the disk (kept in the queue; ignored in shared memory).
+    pub sync: SyncPolicy,
+    /// The window of `SyncPolicy::Batch`, in ms.
+    pub sync_interval_ms: u32,
 }
 
 impl Default for CreateOptions {
@@ -39,6 +45,8 @@ impl Default for CreateOptions {
             permissions: 0o600,
             max_attempts: 5,
             lease_ms: 60_000,
+            sync: SyncPolicy::Batch,
+            sync_interval_ms: 1000,
         }
     }
 }
@@ -80,6 +88,15 @@ impl CreateOptions {
                 format!("{} is outside 1..=255", self.max_attempts),
             );
         }
+        if !(1..=MAX_SYNC_INTERVAL_MS).contains(&self.sync_interval_ms) {
+            return invalid(
+                "sync_interval",
+                format!(
+                    "{} ms is outside 1..={MAX_SYNC_INTERVAL_MS} ms",
+                    self.sync_interval_ms
+                ),
+            );
+        }
         if self.lease_ms == 0 || self.lease_ms > MAX_DURATION_MS {
             return invalid(
                 "lease",
@@ -93,6 +110,9 @@ impl CreateOptions {
         (self.capacity / 1024).clamp(64, MAX_SLOTS as u64 - 1) as u32
     }
 }
+
+/// Longest batch window accepted: one hour.
+pub const MAX_SYNC_INTERVAL_MS: u32 = 3_600_000;
 
 /// Longest lease or delay accepted: one year.
 pub const MAX_DURATION_MS: u64 = 365 * 24 * 3600 * 1000;
@@ -133,6 +153,7 @@ pub fn path(name: &str) -> String {
 pub struct Segment {
     mapping: Mapping,
     name: String,
+    place: Place,
     size: usize,
     ring_offset: usize,
     ring_size: u64,
@@ -148,12 +169,15 @@ pub struct Segment {
     pub(crate) last_look_ms: Cell<u64>,
     /// The `trusted_users` this process found the mapping trustworthy with (`mappings.rs`).
     pub(crate) trusted_with: std::cell::RefCell<Option<Vec<u32>>>,
+    /// Sequence number of this process's last change not yet settled (`sync.rs`).
+    pub(crate) last_change: Cell<u64>,
 }
 
 impl Segment {
     /// A segment over `mapping`, whose geometry has been checked (or just written).
     pub(crate) fn new(
         name: &str,
+        place: &Place,
         mapping: Mapping,
         status: Status,
         ring_size: u64,
@@ -164,6 +188,7 @@ impl Segment {
             size: mapping.len(),
             mapping,
             name: name.to_owned(),
+            place: place.clone(),
             ring_offset: ring_offset(slot_count),
             ring_size,
             slot_count,
@@ -173,11 +198,17 @@ impl Segment {
             ops_since_look: Cell::new(0),
             last_look_ms: Cell::new(0),
             trusted_with: std::cell::RefCell::new(None),
+            last_change: Cell::new(0),
         }
     }
 
     /// Checks the header another process wrote before anything trusts it.
-    pub(crate) fn validate(name: &str, mapping: Mapping, status: Status) -> Result<Segment> {
+    pub(crate) fn validate(
+        name: &str,
+        place: &Place,
+        mapping: Mapping,
+        status: Status,
+    ) -> Result<Segment> {
         let size = mapping.len();
         let corrupt = |damage| {
             Err(QueueError::Corrupt {
@@ -200,12 +231,17 @@ impl Segment {
             return corrupt(Damage::Magic { found: magic });
         }
         let found = header.layout_version.load(Ordering::Relaxed);
-        if found != LAYOUT_VERSION {
+        let expected = place.layout_version();
+        if found != expected {
             return Err(QueueError::LayoutVersion {
                 name: name.to_owned(),
-                expected: LAYOUT_VERSION,
+                expected,
                 found,
             });
+        }
+        let features = header.durable.features.load(Ordering::Relaxed);
+        if place.durable && features & FEATURE_DURABLE == 0 {
+            return corrupt(Damage::Features { found: features });
         }
         let ring_size = header.ring_size.load(Ordering::Relaxed);
         let slot_count = header.slot_count.load(Ordering::Relaxed);
@@ -222,7 +258,7 @@ impl Segment {
             });
         }
         Ok(Segment::new(
-            name, mapping, status, ring_size, slot_count, false,
+            name, place, mapping, status, ring_size, slot_count, false,
         ))
     }
 
@@ -232,7 +268,10 @@ impl Segment {
         header.magic.store(MAGIC, Ordering::Relaxed);
         header
             .layout_version
-            .store(LAYOUT_VERSION, Ordering::Relaxed);
+            .store(self.place.layout_version(), Ordering::Relaxed);
+        if self.place.durable {
+            crate::durable::initialise(header, options);
+        }
         header
             .segment_size
             .store(self.size as u64, Ordering::Relaxed);
@@ -271,7 +310,26 @@ impl Segment {
             permissions: (header.permissions.load(Ordering::Relaxed) & 0o777) as u32,
             max_attempts: header.max_attempts.load(Ordering::Relaxed),
             lease_ms: header.lease_ms.load(Ordering::Relaxed),
+            sync: SyncPolicy::decode(header.durable.sync_policy.load(Ordering::Relaxed)),
+            sync_interval_ms: header
+                .durable
+                .sync_interval_ms
+                .load(Ordering::Relaxed)
+                .clamp(1, MAX_SYNC_INTERVAL_MS),
         }
+    }
+
+    /// Where the queue lives.
+    pub fn place(&self) -> &Place {
+        &self.place
+    }
+
+    pub(crate) fn mapping(&self) -> &Mapping {
+        &self.mapping
+    }
+
+    pub(crate) fn ring_offset(&self) -> usize {
+        self.ring_offset
     }
 
     /// Owner, mode and identity of the object when this process mapped it.
@@ -432,5 +490,5 @@ fn random_id() -> u64 {
 /// Removes the name without looking at what it names (tests and scratch queues; users call
 /// `Queue::remove`). `false` when nothing was removed.
 pub fn unlink(name: &str) -> bool {
-    crate::shm::unlink(&os_id(name)).is_ok()
+    crate::shm::unlink(&Place::shm(), name).is_ok()
 }

@@ -13,6 +13,9 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::ptr::NonNull;
 
+use crate::place::Place;
+use crate::segment::os_id;
+
 /// An open shared-memory object.
 pub struct ShmFile {
     fd: OwnedFd,
@@ -74,30 +77,50 @@ pub fn status_by_name(path: &str) -> io::Result<Option<Status>> {
 }
 
 /// Removes the name; processes that still map the object keep it until they let go.
-pub fn unlink(os_id: &str) -> io::Result<()> {
-    let name = c_name(os_id)?;
+pub fn unlink(place: &Place, name: &str) -> io::Result<()> {
+    if place.durable {
+        let path = c_name(&place.path(name))?;
+        // SAFETY: `path` is a valid NUL-terminated string.
+        return check(unsafe { libc::unlink(path.as_ptr()) });
+    }
+    let name = c_name(&os_id(name))?;
     // SAFETY: `name` is a valid NUL-terminated string.
     check(unsafe { libc::shm_unlink(name.as_ptr()) })
 }
 
 impl ShmFile {
-    /// Opens the existing object `os_id` for reading and writing.
-    pub fn open(os_id: &str) -> io::Result<ShmFile> {
-        Self::shm_open(os_id, libc::O_RDWR, 0)
+    /// Opens the existing object of `name` in `place` for reading and writing.
+    pub fn open(place: &Place, name: &str) -> io::Result<ShmFile> {
+        Self::open_flags(place, name, libc::O_RDWR, 0)
     }
 
-    /// Creates `os_id`, failing with `AlreadyExists` when it exists, and takes its creation lock
-    /// (free: nobody else has the object yet, except a remover that found it first).
-    pub fn create(os_id: &str) -> io::Result<ShmFile> {
-        let file = Self::shm_open(os_id, libc::O_RDWR | libc::O_CREAT | libc::O_EXCL, 0o600)?;
+    /// Creates the object, failing with `AlreadyExists` when it exists, and takes its creation
+    /// lock (free: nobody else has the object yet, except a remover that found it first).
+    pub fn create(place: &Place, name: &str) -> io::Result<ShmFile> {
+        let flags = libc::O_RDWR | libc::O_CREAT | libc::O_EXCL;
+        let file = Self::open_flags(place, name, flags, 0o600)?;
         file.lock(true, true)?;
         Ok(file)
     }
 
-    fn shm_open(os_id: &str, flags: libc::c_int, mode: libc::mode_t) -> io::Result<ShmFile> {
-        let name = c_name(os_id)?;
-        // SAFETY: `name` is NUL-terminated; O_CLOEXEC so no child inherits the descriptor.
-        let fd = unsafe { libc::shm_open(name.as_ptr(), flags | libc::O_CLOEXEC, mode) };
+    /// `shm_open` for shared memory; `open` of the file (never through a symlink) for a durable
+    /// queue. O_CLOEXEC so no child inherits the descriptor.
+    fn open_flags(
+        place: &Place,
+        name: &str,
+        flags: libc::c_int,
+        mode: libc::mode_t,
+    ) -> io::Result<ShmFile> {
+        let fd = if place.durable {
+            let path = c_name(&place.path(name))?;
+            let flags = flags | libc::O_CLOEXEC | libc::O_NOFOLLOW;
+            // SAFETY: `path` is NUL-terminated.
+            unsafe { libc::open(path.as_ptr(), flags, mode as libc::c_uint) }
+        } else {
+            let name = c_name(&os_id(name))?;
+            // SAFETY: `name` is NUL-terminated.
+            unsafe { libc::shm_open(name.as_ptr(), flags | libc::O_CLOEXEC, mode) }
+        };
         check(fd)?;
         // SAFETY: `fd` was just opened and is owned by nobody else.
         Ok(ShmFile {
@@ -134,8 +157,8 @@ impl ShmFile {
         }
     }
 
-    /// Sizes a new object and commits its pages (a later write into a full /dev/shm would be a
-    /// SIGBUS); the error of `posix_fallocate` comes back as is.
+    /// Sizes a new object and commits its pages or disk blocks (a later write into a full
+    /// /dev/shm or disk would be a SIGBUS); the error of `posix_fallocate` comes back as is.
     pub fn allocate(&self, size: u64) -> io::Result<()> {
         // SAFETY: the descriptor is open.
         check(unsafe { libc::ftruncate(self.fd.as_raw_fd(), size as libc::off_t) })?;
@@ -201,6 +224,34 @@ impl Mapping {
     pub fn len(&self) -> usize {
         self.len
     }
+
+    /// Writes the pages covering `offset..offset + len` of a file mapping to disk before
+    /// returning (`msync(MS_SYNC)`; the range is widened to whole pages, as msync requires).
+    pub fn sync(&self, offset: usize, len: usize) -> io::Result<()> {
+        let page = page_size();
+        let start = offset / page * page;
+        let end = (offset + len)
+            .min(self.len)
+            .next_multiple_of(page)
+            .min(self.len);
+        if end <= start {
+            return Ok(());
+        }
+        // SAFETY: start..end lies within the mapping and start is page aligned.
+        check(unsafe {
+            libc::msync(
+                self.ptr.as_ptr().add(start).cast(),
+                end - start,
+                libc::MS_SYNC,
+            )
+        })
+    }
+}
+
+fn page_size() -> usize {
+    // SAFETY: no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size).unwrap_or(4096).max(1)
 }
 
 impl Drop for Mapping {

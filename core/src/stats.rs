@@ -2,6 +2,7 @@
 //! end (PHP's `stats()`, the command's text, JSON and Prometheus output).
 
 use crate::recovery::Recovery;
+use crate::sync::SyncPolicy;
 
 /// Counters and settings of a queue, read under its lock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +31,21 @@ pub struct Stats {
     pub slots: u32,
     /// What the last take-over of the lock from a dead holder did (`Clean` when none happened).
     pub last_recovery: Recovery,
+}
+
+/// What a durable queue reports beyond the counters of every queue (`Queue::durable_stats`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DurableStats {
+    pub path: String,
+    pub sync: SyncPolicy,
+    pub sync_interval_ms: u32,
+    /// Records dropped as torn after a crash (over the file's life).
+    pub torn_dropped: u64,
+    /// Changes made, and flushes that wrote them (fewer under group commit).
+    pub changes: u64,
+    pub flushes: u64,
+    /// New boots this file was opened in.
+    pub boots: u64,
 }
 
 impl Stats {
