@@ -100,7 +100,7 @@ for policy in off batch; do
     work=$dir/reboot-$policy
     mkdir -p "$work/q" "$work/logs"
     setsid "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$work/q" -d "shmqueue.sync=\"$policy\"" -d "shmqueue.sync_interval=$interval" \
-        "$here/workload.php" "$work/logs" pl 60 2 1 1 &
+        "$here/workload.php" "$work/logs" pl 60 4 0 1 & # more producers than takers: a backlog, some of it leased
     pid=$!
     at_exit "kill -KILL -- -$pid"
     sleep 2
