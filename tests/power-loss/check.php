@@ -82,7 +82,7 @@ for ($i = 0; $i < (int) $count; $i++) {
         }
         $last[$p] = $seq;
         if ($window !== null && (($m['DE'] ?? PHP_INT_MAX) <= $t - $window || ($m['AE'] ?? PHP_INT_MAX) <= $t - $window)) {
-            $violations['nothing taken by the cut comes back'][] = "$where: $id";
+            $violations['nothing taken by the cut comes back'][] = sprintf('%s: %s (taken %.3f s before T)', $where, $id, ($t - min($m['DE'] ?? PHP_INT_MAX, $m['AE'] ?? PHP_INT_MAX)) / 1e9);
         }
     }
     if ($window === null) {
