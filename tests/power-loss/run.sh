@@ -65,7 +65,7 @@ workload() {
     "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/q" -d "shmqueue.sync=\"$2\"" -d "shmqueue.sync_interval=$interval" \
         "$here/workload.php" "$1/logs" pl "$3" 2 1 1
 }
-# images WORK POLICY COUNT [control|cold]: checks COUNT images of WORK's run in a fresh durable dir
+# images WORK POLICY COUNT [control|cold|cold-control]: checks COUNT images of WORK's run (check.php)
 images() {
     mkdir -p "$1/open"
     timeout 900 "${PHP_RUN[@]}" -d "shmqueue.durable_dir=$1/open" -d "shmqueue.sync=\"$2\"" \
