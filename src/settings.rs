@@ -260,7 +260,12 @@ impl Requested {
             }
         };
         let text = ini(c"shmqueue.sync");
-        let sync = SyncPolicy::parse(text.trim()).ok_or_else(|| {
+        // php.ini reads an unquoted `off` (or `no`, `false`, `none`) as "".
+        let policy = match text.trim() {
+            "" => "off",
+            policy => policy,
+        };
+        let sync = SyncPolicy::parse(policy).ok_or_else(|| {
             invalid(
                 "shmqueue.sync",
                 format!("{text:?} is none of always, batch, off"),

@@ -24,6 +24,7 @@ mod clock;
 pub mod damage;
 pub mod durable;
 pub mod error;
+mod flusher;
 mod futex;
 pub mod hooks;
 mod journal;

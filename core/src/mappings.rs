@@ -112,6 +112,7 @@ pub fn segment_for(
             }
         }
         let segment = Rc::new(Segment::open_or_create(name, place, owner, options)?);
+        crate::flusher::ensure(&segment);
         LAST.with(|last| *last.borrow_mut() = Rc::downgrade(&segment));
         let mut open = open.borrow_mut();
         // A good moment to let go of the other removed queues nobody uses any more.

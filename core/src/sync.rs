@@ -22,8 +22,9 @@ use crate::locked::Locked;
 use crate::ring::Ring;
 use crate::segment::Segment;
 
-/// A flusher silent for this long died while flushing: another process takes over.
-const FLUSHER_STALE_MS: u64 = 10_000;
+/// A flush running this long is taken over (its process may have died in it): two flushes at
+/// once are only wasted work, never wrong.
+const FLUSHER_STALE_MS: u64 = 500;
 /// Sleep between two looks while another process flushes.
 const FLUSH_POLL: Duration = Duration::from_micros(50);
 
