@@ -7,6 +7,7 @@ require __DIR__ . '/images.php';
 require __DIR__ . '/history.php';
 require __DIR__ . '/message.php';
 require __DIR__ . '/../chaos/lib/checks.php';
+require __DIR__ . '/gaps.php';
 
 [, $work, $file] = $argv;
 $history = new History("$work/logs");
@@ -54,4 +55,5 @@ printf("  tore %s at byte %d: %s; stats with 'torn' in their name: %s\n", $victi
     $garbled ? 'came back garbled (caught by the payload checksum)' : ($dropped ? 'dropped by the queue' : 'came back intact?'),
     json_encode(array_filter($stats, fn ($k) => str_contains((string) $k, 'torn'), ARRAY_FILTER_USE_KEY)));
 check($garbled || $dropped, "torn control: the torn record $victim is not returned as a whole message", 'dropped or garbled', 'returned as written');
-check(!$garbled, 'torn control: the queue drops a torn record rather than returning it (CRC32C)', 'dropped', 'returned garbled');
+$what = 'the queue drops a torn record rather than returning it (CRC32C)';
+check_or_gap(!$garbled, $what, "torn control: $what", 'dropped', 'returned garbled');
