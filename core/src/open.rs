@@ -171,7 +171,12 @@ impl Segment {
             // Not ready. A creator takes the lock before it sizes the object, so a sized one
             // whose lock is free is abandoned; an empty one may be a creator a moment before.
             let creator_alive = !file.lock(true, false).map_err(os_error("flock"))?;
-            if !creator_alive && (status.size > 0 || started.elapsed() >= INIT_WAIT) {
+            // One verdict for a dead creator's empty object, whichever of the two clocks runs
+            // out first: with two checks, a loaded machine could fall between them (the caller's
+            // deadline passed, INIT_WAIT since `started` not yet) and report it unfinished
+            // instead of taking it over.
+            let waited_for_creator = started.elapsed() >= INIT_WAIT || Instant::now() >= deadline;
+            if !creator_alive && (status.size > 0 || waited_for_creator) {
                 if take_over {
                     return Ok(Opened::Abandoned(file));
                 }
@@ -179,12 +184,7 @@ impl Segment {
                     name: name.to_owned(),
                 });
             }
-            let waited_enough = if creator_alive {
-                started.elapsed() >= CREATOR_WAIT
-            } else {
-                Instant::now() >= deadline
-            };
-            if waited_enough {
+            if creator_alive && started.elapsed() >= CREATOR_WAIT {
                 return Err(QueueError::Uninitialised {
                     name: name.to_owned(),
                 });
