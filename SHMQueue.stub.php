@@ -16,19 +16,22 @@ class SHMQueue implements Countable
      * Opens the queue `$name` (default "default"), creating it if needed with `$capacity` bytes
      * (default: ini shmqueue.default_capacity), leases of `$lease` seconds (shmqueue.lease) and
      * `$maxAttempts` deliveries per job (shmqueue.max_attempts). An existing queue keeps the
-     * settings it was created with.
+     * settings it was created with. With `$durable` the queue is the file
+     * `<shmqueue.durable_dir>/<name>.shmq`, kept on disk under the sync policy `shmqueue.sync`.
      *
      * Names: 1 to 200 characters of [A-Za-z0-9_.-], not starting with '.'. Capacity: at least
      * 4096 bytes. A null argument means its default.
      *
-     * @throws SHMQueueException on an invalid name or setting, no permission, a damaged queue or
-     *         a queue of another layout version
+     * @throws SHMQueueException on an invalid name or setting, no permission, a damaged queue, a
+     *         queue of another layout version, a name that exists as the other kind (durable or
+     *         not), or a durable dir that is missing, not writable or full
      */
     public function __construct(
         ?string $name = null,
         ?int $capacity = null,
         ?float $lease = null,
         ?int $maxAttempts = null,
+        ?bool $durable = null,
     ) {}
 
     /**

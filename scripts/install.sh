@@ -39,7 +39,13 @@ declare -A setting_help=(
     [shmqueue.allowed_classes]='Classes stored objects may come back as: empty for any, "none", or a comma-separated list.'
     [shmqueue.trusted_users]='Users (names or uids) besides the process'"'"'s own and root whose queues it opens (php.ini or pool only).'
     [shmqueue.lock_timeout]='Seconds an operation waits for a lock another process holds before it throws naming it (php.ini or pool only).'
+    [shmqueue.durable_dir]='Directory of durable queues (new SHMQueue($name, durable: true)), one for the machine (php.ini only).'
+    [shmqueue.sync]='When changes of new durable queues reach the disk: always, batch or off (php.ini only; quote "off").'
+    [shmqueue.sync_interval]='Seconds within which the batch policy brings changes to the disk, for new durable queues (php.ini only).'
 )
+# The durable queues' directory, made as /dev/shm is: every user may create queues there (sticky:
+# none may delete another's); which queues a process trusts is the extension's check, as in /dev/shm.
+durable_dir=/var/lib/shmqueue
 
 # Graceful reload (php-fpm finishes running requests, then starts workers that load the new ini).
 # SHMQUEUE_FPM_PID_FILE names the master's pid file of a php-fpm started some other way.
@@ -128,6 +134,10 @@ install_shmqueue() {
     write_ini "$extension_dir/shmqueue.so" "$ini_draft"
     replace_file "$ini_draft" "$ini_file" 0644
 
+    if [ ! -d "$durable_dir" ]; then
+        install -d -m 1777 "$durable_dir"
+        say "made $durable_dir (mode 1777, as /dev/shm) for durable queues"
+    fi
     phpenmod -v "$version" -s ALL shmqueue
     say "enabled for: $(enabled_sapis) (phpenmod -v $version -s ALL shmqueue)"
     reload_fpm
@@ -179,7 +189,7 @@ uninstall_shmqueue() {
         return
     fi
     reload_fpm
-    echo "done: shmqueue is uninstalled (queues in /dev/shm are left as they are: remove them with 'shmqueue remove NAME')"
+    echo "done: shmqueue is uninstalled (queues in /dev/shm and $durable_dir are left as they are: remove them with 'shmqueue remove NAME')"
 }
 
 case "${1:-}" in

@@ -47,7 +47,7 @@ pub fn boot_id() -> [u64; 2] {
 /// Refuses to open `name` as `place` when the other kind of queue has that name.
 pub(crate) fn check_no_twin(place: &Place, name: &str) -> Result<()> {
     let other = place.other_path(name);
-    match std::fs::symlink_metadata(&other) {
+    match file_mode(other.as_ref(), false) {
         Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
         // Cannot look (a durable dir we may not read): the creation in it fails clearly anyway.
         Err(_) => Ok(()),
@@ -66,14 +66,38 @@ pub(crate) fn check_dir(place: &Place) -> Result<()> {
         dir: dir.display().to_string(),
         why,
     };
-    match std::fs::metadata(dir) {
+    match file_mode(dir.as_ref(), true) {
         Err(error) if error.kind() == io::ErrorKind::NotFound => {
             Err(unusable("it does not exist".to_owned()))
         }
         Err(error) => Err(unusable(error.to_string())),
-        Ok(metadata) if !metadata.is_dir() => Err(unusable("it is not a directory".to_owned())),
+        Ok(mode) if mode & libc::S_IFMT != libc::S_IFDIR => {
+            Err(unusable("it is not a directory".to_owned()))
+        }
         Ok(_) => Ok(()),
     }
+}
+
+/// The file type and mode bits of `path` (`stat`, or `lstat` without `follow`), through libc:
+/// std's own stat first probes a process-wide flag (whether `statx` works) with relaxed atomics,
+/// which valgrind's race detector reports in a threaded PHP (the ZTS helgrind test).
+fn file_mode(path: &std::path::Path, follow: bool) -> io::Result<libc::mode_t> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;
+    // SAFETY: a zeroed `stat` is a valid out-parameter; `c_path` is NUL-terminated.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    let code = unsafe {
+        if follow {
+            libc::stat(c_path.as_ptr(), &mut stat)
+        } else {
+            libc::lstat(c_path.as_ptr(), &mut stat)
+        }
+    };
+    if code == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(stat.st_mode)
 }
 
 /// The error for a failed `open(O_CREAT)` in the durable directory.
