@@ -184,7 +184,7 @@ impl Handle {
     /// Removes the queue of that name, whichever kind it is.
     pub fn remove(name: &str) -> Result<bool> {
         let mut place = settings::open_options()?.place;
-        place.durable = std::path::Path::new(&place.other_path(name)).exists();
+        place.durable = place.other_exists(name);
         Ok(Queue::remove_at(name, &place)?)
     }
 

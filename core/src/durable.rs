@@ -81,7 +81,7 @@ pub(crate) fn check_dir(place: &Place) -> Result<()> {
 /// The file type and mode bits of `path` (`stat`, or `lstat` without `follow`), through libc:
 /// std's own stat first probes a process-wide flag (whether `statx` works) with relaxed atomics,
 /// which valgrind's race detector reports in a threaded PHP (the ZTS helgrind test).
-fn file_mode(path: &std::path::Path, follow: bool) -> io::Result<libc::mode_t> {
+pub(crate) fn file_mode(path: &std::path::Path, follow: bool) -> io::Result<libc::mode_t> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))?;

@@ -56,6 +56,11 @@ impl Place {
     }
 
     /// The path a queue `name` of the other kind would have.
+    /// Whether a queue `name` of the other kind exists (stat through libc: see `file_mode`).
+    pub fn other_exists(&self, name: &str) -> bool {
+        crate::durable::file_mode(self.other_path(name).as_ref(), false).is_ok()
+    }
+
     pub fn other_path(&self, name: &str) -> String {
         if self.durable {
             crate::segment::path(name)
