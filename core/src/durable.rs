@@ -44,19 +44,17 @@ pub fn boot_id() -> [u64; 2] {
     [word(0..16), word(16..32)]
 }
 
-/// Refuses to open `name` as `place` when the other kind of queue has that name.
+/// Refuses to open `name` as `place` when the other kind of queue has that name. One that cannot
+/// be looked at (a durable dir we may not read) counts as absent: creating in it fails clearly.
 pub(crate) fn check_no_twin(place: &Place, name: &str) -> Result<()> {
-    let other = place.other_path(name);
-    match file_mode(other.as_ref(), false) {
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
-        // Cannot look (a durable dir we may not read): the creation in it fails clearly anyway.
-        Err(_) => Ok(()),
-        Ok(_) => Err(QueueError::KindClash {
-            name: name.to_owned(),
-            asked: place.kind(),
-            existing: other,
-        }),
+    if !place.other_exists(name) {
+        return Ok(());
     }
+    Err(QueueError::KindClash {
+        name: name.to_owned(),
+        asked: place.kind(),
+        existing: place.other_path(name),
+    })
 }
 
 /// Why a durable queue cannot be created in its directory, if the directory is the reason.
