@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Sends GET enqueue.php?q=$QUEUE&id=<id> to php-fpm over FastCGI for each id given; prints
+# Sends GET enqueue.php?q=$QUEUE&kind=$KIND&id=<id> to php-fpm over FastCGI for each id given; prints
 # "<id> <response body>" per request (one write each, so parallel senders do not interleave).
 # A request without an answer within 10 s ends the batch (the rest are reported as skipped), so a
-# hung pool costs seconds, not hours. Environment: SOCKET (php-fpm's), SCRIPT_FILENAME, QUEUE.
+# hung pool costs seconds, not hours. Environment: SOCKET (php-fpm's), SCRIPT_FILENAME, QUEUE, KIND (shm, durable).
 export REQUEST_METHOD=GET
 timed_out=""
 for id in "$@"; do
@@ -11,7 +11,7 @@ for id in "$@"; do
         continue
     fi
     # --foreground keeps cgi-fcgi in the suite's process group, so Ctrl-C reaches it.
-    response=$(QUERY_STRING="q=$QUEUE&id=$id" timeout --foreground 10 cgi-fcgi -bind -connect "$SOCKET" 2>&1)
+    response=$(QUERY_STRING="q=$QUEUE&kind=$KIND&id=$id" timeout --foreground 10 cgi-fcgi -bind -connect "$SOCKET" 2>&1)
     [ $? -eq 124 ] && timed_out=yes
     body=${response#*$'\r\n\r\n'}
     [ "$body" == "$response" ] && body="<no FastCGI answer: $response>"

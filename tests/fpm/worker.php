@@ -1,10 +1,10 @@
 <?php
-// Drains the queue $argv[1] with deQueue(). Without $argv[2]: until the queue is empty. With a stop
-// file $argv[2]: waits for messages (blocking deQueue) until that file exists and the queue is empty.
+// Drains the queue $argv[1] (of kind $argv[2]: shm, durable) with deQueue(). Without $argv[3]: until
+// the queue is empty. With a stop file $argv[3]: waits for messages (blocking deQueue) until that file exists and the queue is empty.
 // Prints "message <id> <pid>" for each message (or "malformed <value>"), then "stat <key> <value>"
 // for each counter of stats().
-[$name, $stopFile] = [$argv[1], $argv[2] ?? null];
-$q = new SHMQueue($name);
+[$name, $kind, $stopFile] = [$argv[1], $argv[2], $argv[3] ?? null];
+$q = new SHMQueue($name, durable: $kind === 'durable');
 for (;;) {
     // Looked at before deQueue: the file appears only after every request was answered, so an
     // empty queue seen after it means there is nothing more to come. A vanished directory means
