@@ -135,7 +135,10 @@ impl Segment {
             }
             let now = monotonic_ms().max(1);
             let since = durable.flushing_since_ms.load(Ordering::Acquire);
-            let free = since == 0 || now.saturating_sub(since) > FLUSHER_STALE_MS;
+            // A start further in the future than a clock read a moment later can explain is no
+            // flush at all (a damaged word): counted as one under way, it would hold every
+            // caller for ever.
+            let free = since == 0 || now.abs_diff(since) > FLUSHER_STALE_MS;
             if free
                 && durable
                     .flushing_since_ms
