@@ -8,7 +8,8 @@
 //!
 //! Points: `creating` (a new segment sized and its pages reserved, header not yet written),
 //! `locked` (lock just taken), `record-written` (bytes beyond the tail, not yet
-//! published), `journal-armed` (change published in the journal, not yet applied).
+//! published), `slide-copied` (a record copied inside removed space, not yet moved there),
+//! `journal-armed` (change published in the journal, not yet applied).
 
 #[cfg(feature = "test-hooks")]
 mod armed {

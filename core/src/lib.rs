@@ -45,6 +45,7 @@ mod ring;
 mod scratch;
 pub mod segment;
 mod shm;
+mod slide;
 mod stats;
 pub mod sync;
 mod transfer;

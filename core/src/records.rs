@@ -27,6 +27,9 @@ const MAX_POSITION: u64 = 1 << 63;
 
 /// Records moved per compaction.
 pub const COMPACT_MOVES: usize = 64;
+/// Records moved in place per store that finds a full ring (`slide.rs`): enough for a few hundred
+/// held records among removed ones; a store refused before the end goes on from there next time.
+const SLIDE_MOVES: usize = 256;
 
 /// Where a new record of `need` bytes goes.
 pub struct Placement {
@@ -129,7 +132,7 @@ impl<'a> Records<'a> {
         Ok(self.walk_from(head, tail))
     }
 
-    fn walk_from(&self, pos: u64, tail: u64) -> Walk<'_, 'a> {
+    pub(crate) fn walk_from(&self, pos: u64, tail: u64) -> Walk<'_, 'a> {
         Walk {
             records: self,
             pos,
@@ -216,8 +219,16 @@ impl<'a> Records<'a> {
             return Ok(None);
         }
         self.compact(COMPACT_MOVES)?;
-        let (head, tail) = self.bounds()?;
-        Ok(self.placement(head, tail, need))
+        loop {
+            let (head, tail) = self.bounds()?;
+            if let Some(placement) = self.placement(head, tail, need) {
+                return Ok(Some(placement));
+            }
+            // No room even to compact: removed space among held records is won in place.
+            if !self.slide(SLIDE_MOVES)? {
+                return Ok(None);
+            }
+        }
     }
 
     /// Whether records of these footprints, appended in this order, all fit now (without
