@@ -1,5 +1,5 @@
 --TEST--
-Sync policies of durable queues: always flushes before each change returns, and four concurrent producers share flushes (group commit: fewer flushes than changes); batch flushes at most once per interval, and a quiet queue's last changes within it; off never flushes
+Sync policies of durable queues: always flushes before each change returns, four concurrent producers' changes all flushed, never more flushes than changes (that they share flushes is shown deterministically by core/tests/flushes.rs: here it depends on timing); batch flushes at most once per interval, and a quiet queue's last changes within it; off never flushes
 --SKIPIF--
 <?php $needs = ['pcntl']; require __DIR__ . '/skipif.inc'; ?>
 --INI--
@@ -30,7 +30,7 @@ $run($report . '
     }
     foreach ($pids as $pid) { pcntl_waitpid($pid, $status); }
     $s = $q->stats();
-    echo "four producers: changes ", $s["changes"] - 12, ", fewer flushes: ", var_export($s["flushes"] - 12 < 1000, true), ", length {$s["length"]}\n";
+    echo "four producers: changes ", $s["changes"] - 12, ", flushes at most changes: ", var_export($s["flushes"] - 12 <= 1000, true), ", length {$s["length"]}\n";
 ', ['shmqueue.sync' => 'always']);
 
 $batch = shmq_name('batch');
@@ -53,7 +53,7 @@ $run($report . '
 ?>
 --EXPECT--
 alone, with a pause and a resume: always changes 12 flushes 12
-four producers: changes 1000, fewer flushes: true, length 1010
+four producers: changes 1000, flushes at most changes: true, length 1010
 burst: batch changes 100 flushes 1
 quiet (flushed by the process's flusher thread): batch changes 100 flushes 2
 after the interval: batch changes 101 flushes 3

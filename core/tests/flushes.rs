@@ -1,6 +1,7 @@
-//! A flush left unfinished (its process killed inside `msync`, say a php-fpm worker at
-//! `request_terminate_timeout`) or a damaged flush word never makes `always` callers wait for
-//! ever: the flush is taken over.
+//! Flushes of `always` queues: concurrent callers share one (group commit), and a flush left
+//! unfinished (its process killed inside `msync`, say a php-fpm worker at
+//! `request_terminate_timeout`) or a damaged flush word never makes callers wait for ever: the
+//! flush is taken over.
 
 use std::mem::offset_of;
 use std::time::{Duration, Instant};
@@ -99,4 +100,38 @@ fn a_flush_word_from_the_future_is_taken_over() {
             "{tag}: a start time no flush can have does not hold callers: {took:?}"
         );
     }
+}
+
+/// Callers whose changes are committed while a flush is under way wait for it, then one flush
+/// covers them all. Made certain rather than left to timing: a flush that looks live for half a
+/// second holds every caller until it is taken over.
+#[test]
+fn concurrent_changes_share_one_flush() {
+    const CALLERS: usize = 4;
+    let dir = std::env::temp_dir().join(format!("shmq-core-group-{}", std::process::id()));
+    let name = "group";
+    let mut queue = create(&dir, name);
+    assert!(queue.push(b"first").expect("push"));
+    let before = queue.durable_stats().expect("durable");
+    set_flushing_since(&dir, name, monotonic_ms());
+    let callers: Vec<_> = (0..CALLERS)
+        .map(|i| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let mut queue = create(&dir, name);
+                queue.push(format!("caller {i}").as_bytes()).expect("push")
+            })
+        })
+        .collect();
+    for caller in callers {
+        assert!(caller.join().expect("caller"), "stored");
+    }
+    let after = queue.durable_stats().expect("durable");
+    assert_eq!(after.changes - before.changes, CALLERS as u64);
+    let flushes = after.flushes - before.flushes;
+    assert!(
+        (1..CALLERS as u64).contains(&flushes),
+        "{CALLERS} changes made while a flush ran took {flushes} flushes"
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
 }
