@@ -32,14 +32,32 @@ impl Sum {
 
     fn of_record(payload: &[u8], header: RecordHeader) -> Sum {
         let fixed = header.encode() & FIXED_HEADER_BITS;
-        let crc = crc32c::crc32c_append(crc32c::crc32c(payload), &fixed.to_le_bytes());
+        let crc = append_word(crc32c::crc32c(payload), fixed);
         Sum { crc, fixed }
     }
 
     /// The CRC word of the record at `pos`.
     pub fn word(self, pos: u64) -> u64 {
-        crc32c::crc32c_append(self.crc, &pos.to_le_bytes()).into()
+        append_word(self.crc, pos).into()
     }
+}
+
+/// `crc` continued over the 8 little-endian bytes of `word`: one `crc32` instruction where the
+/// CPU has SSE 4.2 (the crate's general path costs 10-20 ns for 8 bytes, under the lock here).
+fn append_word(crc: u32, word: u64) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("sse4.2") {
+        // SAFETY: the CPU has SSE 4.2, checked just above.
+        return unsafe { append_word_sse42(crc, word) };
+    }
+    crc32c::crc32c_append(crc, &word.to_le_bytes())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse4.2")]
+unsafe fn append_word_sse42(crc: u32, word: u64) -> u32 {
+    // The instruction works on the CRC register, which is the complement of the CRC value.
+    !(std::arch::x86_64::_mm_crc32_u64(u64::from(!crc), word) as u32)
 }
 
 /// The sum a producer computes before taking the lock: `None` in a segment without checksums
@@ -108,6 +126,21 @@ mod tests {
             Sum::of(b"hello", false).word(4096),
             u64::from(crc32c::crc32c(&bytes))
         );
+    }
+
+    #[test]
+    fn one_word_appended_by_instruction_equals_the_general_path() {
+        for (crc, word) in [
+            (0, 0),
+            (0xE306_9283, 4096),
+            (u32::MAX, u64::MAX),
+            (7, 1 << 63),
+        ] {
+            assert_eq!(
+                append_word(crc, word),
+                crc32c::crc32c_append(crc, &word.to_le_bytes())
+            );
+        }
     }
 
     #[test]
