@@ -87,11 +87,42 @@ pub(crate) fn seal(
         .store(sum.word(pos), Ordering::Relaxed);
 }
 
+/// Payload bytes read at a time to check a record in place: a 4 GiB one needs no 4 GiB buffer.
+const CHUNK: u64 = 1 << 20;
+
 /// The CRC word the record at `pos` should have, from its payload as it is in the ring.
 fn expected(segment: &Segment, pos: u64, header: RecordHeader, scratch: &mut Vec<u8>) -> u64 {
-    scratch.clear();
-    segment.read_ring(pos + header.payload_offset(), header.len as usize, scratch);
-    Sum::of_record(scratch, header).word(pos)
+    let start = pos + header.payload_offset();
+    let end = start + u64::from(header.len);
+    let (mut at, mut crc) = (start, 0);
+    while at < end {
+        let len = (end - at).min(CHUNK);
+        scratch.clear();
+        segment.read_ring(at, len as usize, scratch);
+        crc = crc32c::crc32c_append(crc, scratch);
+        at += len;
+    }
+    let fixed = header.encode() & FIXED_HEADER_BITS;
+    Sum {
+        crc: append_word(crc, fixed),
+        fixed,
+    }
+    .word(pos)
+}
+
+/// Writes the CRC word of the record at `pos` from its bytes as they are in the ring.
+pub(crate) fn seal_in_place(
+    segment: &Segment,
+    pos: u64,
+    header: RecordHeader,
+    scratch: &mut Vec<u8>,
+) {
+    if header.checksummed {
+        let word = expected(segment, pos, header, scratch);
+        segment
+            .ring_word(pos + header.checksum_offset())
+            .store(word, Ordering::Relaxed);
+    }
 }
 
 /// Whether the record at `pos` (validated to lie in the ring) is the one appended there: its

@@ -166,6 +166,69 @@ fn a_garbled_payload_byte_of_the_last_record_drops_that_record_alone() {
 }
 
 #[test]
+fn a_record_of_the_next_turn_written_over_the_head_keeps_the_waiting_ones_after_it() {
+    // A nearly full ring: the head record was taken and a record of the next turn written over
+    // its bytes, that ring page reaching the disk before the header that moved the head.
+    let mut image = queue_file(|queue| push(queue, 0..10));
+    let (offset, size) = ring(&image);
+    let footprint = (records(&image)[1].0 - records(&image)[0].0) as u32;
+    let newer = queue_file(|queue| {
+        let mut out = Vec::new();
+        for message in messages(0..(size as u32 / footprint)) {
+            assert!(queue.push(message.as_bytes()).expect("push"));
+            assert!(queue.pop(&mut out).expect("pop"));
+        }
+        assert!(queue.push(b"x").expect("push")); // at position `size`: ring offset 0
+    });
+    let over = &records(&newer)[0];
+    assert_eq!(over.0, size);
+    let len = over.1.footprint() as usize;
+    assert!(len < footprint as usize);
+    image[offset..offset + len].copy_from_slice(&newer[offset..offset + len]);
+    let opened = reboot_and_open("next-turn", image);
+    assert_eq!(
+        opened.taken,
+        messages(1..10),
+        "all but the overwritten one, in order"
+    );
+    assert_eq!(opened.torn_dropped, 1, "the newer record's header, skipped");
+    assert_eq!(opened.last_recovery, Recovery::Repaired);
+}
+
+#[test]
+fn a_torn_record_amid_whole_ones_is_dropped_alone_and_stays_dropped() {
+    let mut image = queue_file(|queue| push(queue, 0..6));
+    let (pos, torn) = records(&image)[2];
+    let byte = at(&image, pos) + torn.payload_offset() as usize;
+    image[byte] ^= 1;
+    // Opened once (the repair runs at the open), then the file as it is then, rebooted again:
+    // the stretch skipped is a removed record now, with a CRC of its own, so the second boot
+    // finds nothing to repair.
+    image[DURABLE_OFFSET..DURABLE_OFFSET + 16].fill(0x5A);
+    let dir = dir();
+    let path = dir.join("image-amid.shmq");
+    std::fs::write(&path, &image).expect("write the image");
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| drop(open("image-amid", &dir)))
+            .join()
+            .expect("open");
+    });
+    let repaired = std::fs::read(&path).expect("read");
+    let opened = reboot_and_open("amid-again", repaired);
+    assert_eq!(
+        opened.taken,
+        [0, 1, 3, 4, 5].map(|i| format!("message {i:03}"))
+    );
+    assert_eq!(opened.torn_dropped, 1);
+    assert_ne!(
+        opened.last_recovery,
+        Recovery::Repaired,
+        "nothing left to repair"
+    );
+}
+
+#[test]
 fn a_tail_beyond_records_never_written_is_cut_back() {
     let mut image = queue_file(|queue| push(queue, 0..5));
     // The header of a later moment: 3 more messages appended, whose bytes never reached the disk.
