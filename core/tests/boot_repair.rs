@@ -16,7 +16,7 @@ use shmqueue_core::layout::{
     ring_offset, Durable, Header, RecordHeader, RecordState, DURABLE_OFFSET, FEATURE_CRC32C,
     FEATURE_DURABLE, HEADER_SIZE, SLOT_SIZE,
 };
-use shmqueue_core::{CreateOptions, OpenOptions, Place, Queue, Recovery, SyncPolicy};
+use shmqueue_core::{CreateOptions, Kept, OpenOptions, Place, Queue, Recovery, SyncPolicy};
 
 fn dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("shmq-core-boot-{}", std::process::id()));
@@ -341,4 +341,55 @@ fn a_file_without_checksums_keeps_working_and_is_not_walked() {
     let opened = reboot_and_open("old", image);
     assert_eq!(opened.taken, messages(0..4));
     assert_eq!(opened.last_recovery, Recovery::RolledBack);
+}
+
+#[test]
+fn every_way_of_writing_a_record_leaves_it_whole_for_the_next_boot() {
+    // Appends (one, many, delayed, dead letters, restored copies), a delayed release copied to
+    // the tail, and compaction moving leased records off the head: each writes a CRC word, and
+    // a new boot finds nothing to repair.
+    let image = queue_file(|queue| {
+        let mut out = Vec::new();
+        push(queue, 0..50);
+        let leases: Vec<_> = (0..40)
+            .map(|_| {
+                queue
+                    .reserve(None, &mut out)
+                    .expect("reserve")
+                    .expect("job")
+            })
+            .collect();
+        assert!(queue.release(&leases[0], 60_000).expect("release")); // a copy at the tail
+        while queue.pop(&mut out).expect("pop") {} // steps over 39 leased: compaction
+        let more = messages(50..60);
+        let payloads: Vec<&[u8]> = more.iter().map(|m| m.as_bytes()).collect();
+        assert_eq!(queue.push_many(&payloads).expect("push_many"), 10);
+        assert!(queue
+            .push_at(b"later", Some(shmqueue_core::now_ms() + 60_000))
+            .expect("push_at"));
+        assert_eq!(queue.bury(&[b"undecodable"]).expect("bury"), 1);
+        let snapshot = queue.snapshot().expect("snapshot");
+        let copies: Vec<_> = (snapshot.messages.into_iter())
+            .filter(|message| matches!(message.kept, Kept::Ready | Kept::Leased { .. }))
+            .take(5)
+            .collect();
+        assert_eq!(queue.restore(&copies).expect("restore"), Some(5));
+    });
+    let found = records(&image);
+    let leased = found.iter().filter(|(_, r)| r.state == RecordState::Leased);
+    assert_eq!(leased.count(), 39, "the leases still held");
+    // A message of 11 bytes takes 32 (header, CRC word, payload padded to 8).
+    assert!(
+        found[0].0 >= 50 * 32,
+        "compaction moved the leased records past the first 50 records"
+    );
+    let opened = reboot_and_open("every-writer", image);
+    assert_eq!(opened.torn_dropped, 0);
+    assert_eq!(opened.in_flight_at_open, 39);
+    assert_ne!(
+        opened.last_recovery,
+        Recovery::Repaired,
+        "every record whole"
+    );
+    assert_eq!(opened.taken.len(), 10 + 5, "the 10 pushed, the 5 restored");
 }
