@@ -14,7 +14,7 @@ SHMQueue class uses. Only import creates a queue.
 
 commands:
   list [--json]                      every queue: depth, in flight, dead, capacity, usage, owner
-  stats NAME... [--json|--prometheus]
+  stats NAME... [--json|--prometheus] [--durable [--durable-dir DIR]]
   stats --all [--json|--prometheus]  counters and settings; --prometheus writes the text format
                                      of node_exporter's textfile collector; with --all, queues
                                      that cannot be read are reported on stderr and skipped
@@ -78,6 +78,7 @@ pub enum Command {
     Stats {
         which: Which,
         format: Format,
+        place: Place, // `--durable`: files, with their durable counters
     },
     Peek {
         name: String,
@@ -265,7 +266,14 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
             })
         }
         "stats" => {
-            words.allow_flags(&["--json", "--prometheus", "--all"])?;
+            words.allow_flags(&[
+                "--json",
+                "--prometheus",
+                "--all",
+                "--durable",
+                "--durable-dir",
+            ])?;
+            let place = crate::transfer::place_of(&words)?;
             let format = match (words.has("--json"), words.has("--prometheus")) {
                 (true, true) => {
                     return Err(usage("stats: choose one of --json and --prometheus".into()))
@@ -275,6 +283,9 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 (false, false) => Format::Text,
             };
             let which = match (words.has("--all"), words.positional.is_empty()) {
+                (true, true) if place.durable => {
+                    return Err(usage("stats --durable: name queues, not --all".into()))
+                }
                 (true, true) => Which::All,
                 (true, false) => {
                     return Err(usage("stats: give queue names or --all, not both".into()))
@@ -286,7 +297,11 @@ pub fn parse(args: &[String]) -> Result<Command, Failure> {
                 }
                 (false, false) => Which::Named(words.positional.clone()),
             };
-            Ok(Command::Stats { which, format })
+            Ok(Command::Stats {
+                which,
+                format,
+                place,
+            })
         }
         "peek" | "dead" => {
             words.allow_flags(&[])?;
@@ -439,14 +454,16 @@ mod tests {
             parse_words("stats a b --prometheus").unwrap(),
             Command::Stats {
                 which: Which::Named(vec!["a".into(), "b".into()]),
-                format: Format::Prometheus
+                format: Format::Prometheus,
+                place: Place::shm(),
             }
         );
         assert_eq!(
             parse_words("stats --all --json").unwrap(),
             Command::Stats {
                 which: Which::All,
-                format: Format::Json
+                format: Format::Json,
+                place: Place::shm(),
             }
         );
         assert!(usage_message("stats a --json --prometheus").contains("choose one"));

@@ -2,6 +2,8 @@
 
 use std::os::unix::fs::MetadataExt;
 
+use shmqueue_core::Place;
+
 use crate::access;
 use crate::failure::Failure;
 use crate::report::Snapshot;
@@ -42,6 +44,7 @@ pub fn scan() -> Result<Vec<Found>, Failure> {
             state: reading.finish().map(|stats| Snapshot {
                 name: name.clone(),
                 stats,
+                durable: None,
             }),
             name,
         })
@@ -50,12 +53,15 @@ pub fn scan() -> Result<Vec<Found>, Failure> {
     Ok(found)
 }
 
-/// The counters of the existing queue `name`.
-pub fn read(name: &str) -> Result<Snapshot, Failure> {
-    let stats = access::with_queue(name, |queue| queue.stats())?;
+/// The counters of the existing queue `name` in `place` (with the durable ones of a file).
+pub fn read(name: &str, place: &Place) -> Result<Snapshot, Failure> {
+    let (stats, durable) = access::with_queue_at(name, place, |queue| {
+        Ok((queue.stats()?, queue.durable_stats()))
+    })?;
     Ok(Snapshot {
         name: name.to_owned(),
         stats,
+        durable,
     })
 }
 

@@ -15,7 +15,7 @@ mod users;
 mod value;
 mod watch;
 
-use shmqueue_core::{layout::RecordState, Queue};
+use shmqueue_core::{layout::RecordState, Place, Queue};
 
 use crate::args::{Command, Format, Which};
 use crate::failure::Failure;
@@ -46,7 +46,11 @@ fn run(command: Command) -> Result<(), Failure> {
             shmqueue_codec::FORMAT_V1
         )),
         Command::List { json } => list(json),
-        Command::Stats { which, format } => stats(which, format),
+        Command::Stats {
+            which,
+            format,
+            place,
+        } => stats(which, format, &place),
         Command::Peek { name, max } => peek(&name, max),
         Command::Dead { name, max } => dead(&name, max),
         Command::RequeueDead { name } => {
@@ -179,13 +183,13 @@ fn list(json: bool) -> Result<(), Failure> {
     emit(&out)
 }
 
-fn stats(which: Which, format: Format) -> Result<(), Failure> {
+fn stats(which: Which, format: Format, place: &Place) -> Result<(), Failure> {
     let mut snapshots = Vec::new();
     let mut first_failure = None;
     match which {
         Which::Named(names) => {
             for name in names {
-                match inventory::read(&name) {
+                match inventory::read(&name, place) {
                     Ok(snapshot) => snapshots.push(snapshot),
                     Err(failure) => {
                         eprintln!("shmqueue: {}", failure.message);

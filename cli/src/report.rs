@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use shmqueue_core::Stats;
+use shmqueue_core::{DurableStats, Stats};
 
 use crate::value::float_literal;
 
@@ -11,6 +11,8 @@ use crate::value::float_literal;
 pub struct Snapshot {
     pub name: String,
     pub stats: Stats,
+    /// A durable queue's own counters (read with `stats --durable`).
+    pub durable: Option<DurableStats>,
 }
 
 impl Snapshot {
@@ -44,7 +46,26 @@ pub fn text(snapshot: &Snapshot) -> String {
         float_literal(snapshot.lease_seconds())
     );
     let _ = writeln!(out, "{:<16} {:.1}%", "usage", snapshot.usage_percent());
+    if let Some(durable) = &snapshot.durable {
+        let _ = writeln!(out, "{:<16} {}", "path", durable.path);
+        let _ = writeln!(out, "{:<16} {}", "sync", durable.sync.name());
+        let interval = float_literal(f64::from(durable.sync_interval_ms) / 1000.0);
+        let _ = writeln!(out, "{:<16} {interval} s", "sync_interval");
+        for (key, value) in durable_counts(durable) {
+            let _ = writeln!(out, "{key:<16} {value}");
+        }
+    }
     out
+}
+
+/// The whole-number fields only a durable queue has, named as in PHP's `stats()`.
+fn durable_counts(durable: &DurableStats) -> [(&'static str, u64); 4] {
+    [
+        ("torn_dropped", durable.torn_dropped),
+        ("changes", durable.changes),
+        ("flushes", durable.flushes),
+        ("boots", durable.boots),
+    ]
 }
 
 /// One JSON object with exactly the keys and value types of PHP's `SHMQueue::stats()`.
@@ -55,9 +76,23 @@ pub fn json(snapshot: &Snapshot) -> String {
     }
     let _ = write!(
         out,
-        ",\"lease\":{}}}",
+        ",\"lease\":{}",
         float_literal(snapshot.lease_seconds())
     );
+    // After `lease`, as PHP's `stats()` has them.
+    if let Some(durable) = &snapshot.durable {
+        let _ = write!(
+            out,
+            ",\"durable\":true,\"path\":{},\"sync\":\"{}\",\"sync_interval\":{}",
+            json_string(&durable.path),
+            durable.sync.name(),
+            float_literal(f64::from(durable.sync_interval_ms) / 1000.0)
+        );
+        for (key, value) in durable_counts(durable) {
+            let _ = write!(out, ",\"{key}\":{value}");
+        }
+    }
+    out.push('}');
     out
 }
 
@@ -276,6 +311,7 @@ mod tests {
                 slots: 64,
                 last_recovery: shmqueue_core::Recovery::Clean,
             },
+            durable: None,
         }
     }
 

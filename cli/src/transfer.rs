@@ -18,20 +18,28 @@ pub struct Overrides {
     pub max_attempts: Option<u32>,
 }
 
+/// Where `--durable [--durable-dir DIR]` says the queue is: shared memory without them.
+pub fn place_of(words: &Words) -> Result<Place, Failure> {
+    Ok(
+        match (words.has("--durable"), words.value("--durable-dir")) {
+            (true, Some(dir)) => Place::durable(dir),
+            (true, None) => Place::durable(Place::default().durable_dir),
+            (false, Some(_)) => {
+                return Err(usage(format!(
+                    "{}: --durable-dir names where durable queues are: give --durable too",
+                    words.command
+                )))
+            }
+            (false, None) => Place::shm(),
+        },
+    )
+}
+
 /// `export NAME [FILE]` and `import NAME FILE [--capacity B] [--max-attempts N]`, both with
 /// `--durable [--durable-dir DIR]`.
 pub fn parse(words: &Words) -> Result<Command, Failure> {
     let command = words.command.as_str();
-    let place = match (words.has("--durable"), words.value("--durable-dir")) {
-        (true, Some(dir)) => Place::durable(dir),
-        (true, None) => Place::durable(Place::default().durable_dir),
-        (false, Some(_)) => {
-            return Err(usage(format!(
-                "{command}: --durable-dir names where durable queues are: give --durable too"
-            )))
-        }
-        (false, None) => Place::shm(),
-    };
+    let place = place_of(words)?;
     let (name, more) = words.name_and(1)?;
     if command == "export" {
         words.allow_flags(&["--durable", "--durable-dir"])?;
@@ -221,6 +229,20 @@ mod tests {
                 .map(str::to_owned)
                 .collect::<Vec<_>>(),
         )
+    }
+
+    #[test]
+    fn stats_of_durable_queues_by_name() {
+        assert_eq!(
+            parse_words("stats a --durable --durable-dir /d").unwrap(),
+            Command::Stats {
+                which: crate::args::Which::Named(vec!["a".into()]),
+                format: crate::args::Format::Text,
+                place: Place::durable("/d"),
+            }
+        );
+        let usage = parse_words("stats --all --durable").unwrap_err();
+        assert!(usage.message.contains("name queues, not --all"));
     }
 
     #[test]

@@ -2,6 +2,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use shmqueue_core::Place;
+
 use crate::failure::Failure;
 use crate::inventory;
 use crate::output::emit;
@@ -25,7 +27,7 @@ pub fn run(name: &str, interval: Duration, count: Option<u64>) -> Result<(), Fai
     let mut printed = 0;
     let mut next = Instant::now();
     loop {
-        let snapshot = inventory::read(name)?;
+        let snapshot = inventory::read(name, &Place::shm())?;
         let now = Instant::now();
         let rates = previous.as_ref().map(|(then, before)| {
             let seconds = now.duration_since(*then).as_secs_f64().max(1e-6);

@@ -7,7 +7,7 @@ use std::io;
 use std::sync::atomic::Ordering;
 
 use crate::error::{QueueError, Result};
-use crate::layout::{Header, FEATURE_DURABLE};
+use crate::layout::{Header, FEATURE_CRC32C, FEATURE_DURABLE};
 use crate::place::Place;
 use crate::segment::{CreateOptions, Segment};
 use crate::shm::ShmFile;
@@ -22,7 +22,9 @@ pub(crate) fn initialise(header: &Header, options: &CreateOptions) {
     let [a, b] = boot_id();
     durable.boot_id[0].store(a, Ordering::Relaxed);
     durable.boot_id[1].store(b, Ordering::Relaxed);
-    durable.features.store(FEATURE_DURABLE, Ordering::Relaxed);
+    durable
+        .features
+        .store(FEATURE_DURABLE | FEATURE_CRC32C, Ordering::Relaxed);
     durable
         .sync_policy
         .store(options.sync.encode(), Ordering::Relaxed);
@@ -167,10 +169,16 @@ pub(crate) fn adopt_boot(segment: &Segment, file: &ShmFile) -> Result<()> {
     durable.last_sync_ms.store(0, Ordering::Relaxed);
     let changes = durable.change_seq.load(Ordering::Relaxed);
     durable.synced_seq.store(changes, Ordering::Relaxed);
+    // Pages may have reached the disk from different moments: a file whose records carry a CRC
+    // is walked and repaired; an older one gets the recovery of a dead lock holder.
+    let outcome = if segment.checksums {
+        crate::boot_repair::recover_new_boot(segment)
+    } else {
+        crate::recovery::recover(segment)
+    };
     durable
         .synced_head
         .store(header.head.load(Ordering::Relaxed), Ordering::Relaxed);
-    let outcome = crate::recovery::recover(segment);
     header
         .last_recovery
         .store(outcome.code(), Ordering::Relaxed);

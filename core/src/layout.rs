@@ -26,10 +26,11 @@
 //!
 //! Record (8-byte aligned; `pos` is a monotonic byte position, its offset in the ring is pos % ring_size,
 //! ring_size being a power of two):
-//! +-------------------------------------------------------------+----------------+----------------+
-//! | header word: len u32 | state u8 | attempts u8 | slot u15|X  | [not_before ms]| payload, padded |
-//! +-------------------------------------------------------------+----------------+ to 8 bytes     |
-//!   X (bit 63) says the 8-byte not_before word follows (delayed enqueue).
+//! +-------------------------------------------------------------+----------------+---------+----------------+
+//! | header word: len u32 | state u8 | attempts u8 | slot u15|X  | [not_before ms]| [crc32c]| payload, padded |
+//! +-------------------------------------------------------------+----------------+---------+ to 8 bytes     |
+//!   X (bit 63) says the 8-byte not_before word follows (delayed enqueue); the CRC word is there
+//!   in every record but PADDING of a file with FEATURE_CRC32C (`checksum.rs`).
 //! ```
 //!
 //! Records never wrap: a record that does not fit before the end of the ring is preceded by a
@@ -54,6 +55,8 @@ pub const RECORD_ALIGN: u64 = 8;
 pub const RECORD_HEADER_SIZE: u64 = 8;
 /// Size of the optional not_before word of a delayed record.
 pub const NOT_BEFORE_SIZE: u64 = 8;
+/// Size of the CRC word of a record in a file with `FEATURE_CRC32C`.
+pub const CHECKSUM_SIZE: u64 = 8;
 pub const JOURNAL_CAPACITY: usize = 16;
 /// The slot field of a record header has 15 bits.
 pub const MAX_SLOTS: u32 = 1 << 15;
@@ -215,6 +218,8 @@ pub struct JournalEntry {
 pub const RECOVERY_ROLLED_BACK: u64 = 1;
 pub const RECOVERY_ROLLED_FORWARD: u64 = 2;
 pub const RECOVERY_MARKED_CORRUPT: u64 = 3;
+/// A new boot made a durable file's records, slots and counters agree (`boot_repair.rs`).
+pub const RECOVERY_REPAIRED: u64 = 4;
 
 pub const JOURNAL_IDLE: u64 = 0;
 pub const JOURNAL_ARMED: u64 = 1;
@@ -317,10 +322,16 @@ pub struct RecordHeader {
     pub attempts: u8,
     pub slot: u16,
     pub has_not_before: bool,
+    /// Carries a CRC word (not a bit of the header word: every record but PADDING of a file
+    /// with `FEATURE_CRC32C` has one).
+    pub checksummed: bool,
 }
 
 const NOT_BEFORE_BIT: u64 = 1 << 63;
 const SLOT_MASK: u64 = (MAX_SLOTS as u64) - 1;
+/// The bits of a header word that never change after the append (len, the not_before flag): the
+/// CRC covers them; state, attempts and slot change in place.
+pub const FIXED_HEADER_BITS: u64 = u32::MAX as u64 | NOT_BEFORE_BIT;
 
 impl RecordHeader {
     pub const fn new(len: u32, state: RecordState) -> Self {
@@ -330,6 +341,7 @@ impl RecordHeader {
             attempts: 0,
             slot: 0,
             has_not_before: false,
+            checksummed: false,
         }
     }
 
@@ -344,23 +356,27 @@ impl RecordHeader {
         word
     }
 
-    /// `None` for a word no writer of this layout produces (damaged memory).
-    pub fn decode(word: u64) -> Option<Self> {
+    /// `None` for a word no writer of this layout produces (damaged memory). `checksums`: the
+    /// segment's records carry CRC words.
+    pub fn decode(word: u64, checksums: bool) -> Option<Self> {
+        let state = RecordState::from_byte((word >> 32) as u8)?;
         Some(Self {
             len: word as u32,
-            state: RecordState::from_byte((word >> 32) as u8)?,
+            state,
             attempts: (word >> 40) as u8,
             slot: ((word >> 48) & SLOT_MASK) as u16,
             has_not_before: word & NOT_BEFORE_BIT != 0,
+            checksummed: checksums && state != RecordState::Padding,
         })
     }
 
     /// Bytes the whole record takes in the ring.
     pub fn footprint(self) -> u64 {
-        record_footprint(self.len as u64, self.has_not_before)
+        (self.payload_offset() + self.len as u64).next_multiple_of(RECORD_ALIGN)
     }
 
-    pub fn payload_offset(self) -> u64 {
+    /// Where the CRC word is, from the record's start (after the not_before word, if any).
+    pub fn checksum_offset(self) -> u64 {
         RECORD_HEADER_SIZE
             + if self.has_not_before {
                 NOT_BEFORE_SIZE
@@ -368,11 +384,11 @@ impl RecordHeader {
                 0
             }
     }
-}
 
-pub const fn record_footprint(payload_len: u64, has_not_before: bool) -> u64 {
-    let extra = if has_not_before { NOT_BEFORE_SIZE } else { 0 };
-    (RECORD_HEADER_SIZE + extra + payload_len).next_multiple_of(RECORD_ALIGN)
+    /// Where the payload starts: the record's size math is this and `footprint`, nowhere else.
+    pub fn payload_offset(self) -> u64 {
+        self.checksum_offset() + if self.checksummed { CHECKSUM_SIZE } else { 0 }
+    }
 }
 
 #[cfg(test)]
@@ -387,8 +403,9 @@ mod tests {
             attempts: 255,
             slot: (MAX_SLOTS - 1) as u16,
             has_not_before: true,
+            checksummed: true,
         };
-        assert_eq!(RecordHeader::decode(header.encode()), Some(header));
+        assert_eq!(RecordHeader::decode(header.encode(), true), Some(header));
     }
 
     /// Freezes the bit layout: a change here is a new LAYOUT_VERSION.
@@ -400,6 +417,7 @@ mod tests {
             attempts: 2,
             slot: 7,
             has_not_before: false,
+            checksummed: false,
         };
         assert_eq!(header.encode(), 0x0007_0201_0102_0304);
         assert_eq!(MAGIC.to_le_bytes(), *b"SHMQUEUE");
@@ -407,15 +425,33 @@ mod tests {
 
     #[test]
     fn unknown_state_byte_is_rejected() {
-        assert_eq!(RecordHeader::decode(0x0000_0009_0000_0000), None);
-        assert_eq!(RecordHeader::decode(0), None);
+        assert_eq!(RecordHeader::decode(0x0000_0009_0000_0000, false), None);
+        assert_eq!(RecordHeader::decode(0, true), None);
     }
 
     #[test]
     fn footprint_is_header_plus_payload_rounded_to_eight() {
-        assert_eq!(record_footprint(0, false), 8);
-        assert_eq!(record_footprint(1, false), 16);
-        assert_eq!(record_footprint(8, false), 16);
-        assert_eq!(record_footprint(9, true), 32);
+        let shaped = |len, has_not_before, checksummed| {
+            RecordHeader {
+                has_not_before,
+                checksummed,
+                ..RecordHeader::new(len, RecordState::Ready)
+            }
+            .footprint()
+        };
+        assert_eq!(shaped(0, false, false), 8);
+        assert_eq!(shaped(1, false, false), 16);
+        assert_eq!(shaped(8, false, false), 16);
+        assert_eq!(shaped(9, true, false), 32);
+        assert_eq!(shaped(9, true, true), 40);
+        assert_eq!(shaped(0, false, true), 16);
+    }
+
+    #[test]
+    fn padding_never_carries_a_checksum() {
+        let padding = RecordHeader::new(8, RecordState::Padding).encode();
+        let decoded = RecordHeader::decode(padding, true).unwrap();
+        assert!(!decoded.checksummed);
+        assert_eq!(decoded.footprint(), 16);
     }
 }

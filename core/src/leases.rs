@@ -288,7 +288,7 @@ impl<'a> Ring<'a> {
             let mut payload = Vec::with_capacity(header.len as usize);
             self.records.copy_payload(pos, header, &mut payload);
             self.records
-                .write(&placement, delayed, Some(until), &payload);
+                .write(&placement, delayed, Some(until), &payload, None);
             self.records.publish(txn, &placement);
             self.leave_state(txn, pos, header, true)?;
             self.records.remove(txn, pos, header)?;
@@ -394,7 +394,7 @@ mod tests {
     fn a_delayed_release_moves_the_job_to_the_tail_and_frees_its_slot() {
         let segment = Scratch::new("delaycopy", 1 << 16);
         let ring = Ring::new(&segment);
-        assert!(ring.append(b"job", None).expect("append"));
+        assert!(ring.append(b"job", None, None).expect("append"));
         let lease = reserve(&ring);
         assert_eq!(live_slots(&ring), 1);
         let now = crate::clock::now_ms();
@@ -432,7 +432,7 @@ mod tests {
     fn a_delayed_release_of_a_delayed_enqueue_stays_in_place() {
         let segment = Scratch::new("delayplace", 1 << 16);
         let ring = Ring::new(&segment);
-        assert!(ring.append(b"job", Some(0)).expect("append"));
+        assert!(ring.append(b"job", Some(0), None).expect("append"));
         let lease = reserve(&ring);
         let (head, tail) = ring.bounds().expect("bounds");
         assert_eq!(
@@ -457,7 +457,7 @@ mod tests {
         let segment = Scratch::new("delayfull", 4096);
         let ring = Ring::new(&segment);
         let big = vec![1; 4096 - 8 - 64];
-        assert!(ring.append(&big, None).expect("append"));
+        assert!(ring.append(&big, None, None).expect("append"));
         let lease = reserve(&ring);
         assert_eq!(
             ring.release(&lease, 0, 60_000).expect("release"),
@@ -477,9 +477,9 @@ mod tests {
     fn a_kept_delay_moves_into_the_ring_once_there_is_room() {
         let segment = Scratch::new("delaylater", 4096);
         let ring = Ring::new(&segment);
-        assert!(ring.append(&[1; 1500], None).expect("append"));
-        assert!(ring.append(&[3; 100], None).expect("append")); // its copy: more than is left
-        while ring.append(&[2; 64], None).expect("append") {}
+        assert!(ring.append(&[1; 1500], None, None).expect("append"));
+        assert!(ring.append(&[3; 100], None, None).expect("append")); // its copy: more than is left
+        while ring.append(&[2; 64], None, None).expect("append") {}
         let first = reserve(&ring);
         let job = reserve(&ring);
         assert_eq!(ring.release(&job, 0, 60_000).expect("release"), Some(false));

@@ -11,6 +11,8 @@
 //!   of blocked calls (with waiter counts that heal when waiters are killed);
 //! - `locked`: the guard every operation runs under (repairs after a dead holder, refuses damage);
 //! - `journal`, `recovery`: crash safety (redo journal, repair after a dead lock holder);
+//!   `checksum`, `boot_repair`: the CRC32C of durable records, and the repair of a file whose
+//!   pages reached the disk from different moments (at the first open after a new boot);
 //! - `damage`: what damage was found, kept in the header so every process can say why;
 //! - `records`: the record store (placing, reclaiming, compacting; the one validated walk);
 //! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
@@ -21,6 +23,8 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(clippy::unwrap_used)]
 
+mod boot_repair;
+mod checksum;
 mod clock;
 pub mod damage;
 pub mod durable;

@@ -277,7 +277,11 @@ impl Segment {
         let mapping = file.map(size).map_err(|source| {
             unlink_on_error(crate::durable::mapping_error(place, name, source))
         })?;
-        let segment = Segment::new(name, place, mapping, status, ring_size, slot_count, true);
+        // Every durable file created now checksums its records (`durable::initialise` says so).
+        let checksums = place.durable;
+        let segment = Segment::new(
+            name, place, mapping, status, ring_size, slot_count, checksums, true,
+        );
         segment.initialise(options).map_err(unlink_on_error)?;
         // Dropping `file` closes the descriptor and with it the creation lock.
         Ok(segment)

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use crate::checksum::presum;
 use crate::clock::{now_ms, LazyNow};
 use crate::error::{QueueError, Result};
 use crate::leases::Lease;
@@ -184,7 +185,8 @@ impl Queue {
     }
 
     fn store(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
-        let stored = self.with_ring(|ring| ring.append(payload, not_before_ms))?;
+        let sum = presum(&self.segment, payload, not_before_ms.is_some());
+        let stored = self.with_ring(|ring| ring.append(payload, not_before_ms, sum))?;
         if stored {
             self.notify(Event::NotEmpty, 1);
         }
@@ -201,13 +203,17 @@ impl Queue {
     /// Stores the longest prefix of `payloads` that fits, under one lock; returns its length.
     /// A payload that can never fit is an error and nothing is stored.
     pub fn push_many(&mut self, payloads: &[&[u8]]) -> Result<usize> {
+        // Empty (no allocation) where records carry no CRC.
+        let sums: Vec<_> = (payloads.iter())
+            .map_while(|payload| presum(&self.segment, payload, false))
+            .collect();
         let stored = self.with_ring(|ring| {
             for payload in payloads {
                 ring.check_fits(payload.len() as u64, false)?;
             }
             let mut stored = 0;
-            for payload in payloads {
-                if !ring.append(payload, None)? {
+            for (index, payload) in payloads.iter().enumerate() {
+                if !ring.append(payload, None, sums.get(index).copied())? {
                     break;
                 }
                 stored += 1;

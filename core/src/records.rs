@@ -14,6 +14,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::checksum::{self, Sum};
 use crate::damage::Damage;
 use crate::error::{QueueError, Result};
 use crate::journal::Txn;
@@ -114,7 +115,7 @@ impl<'a> Records<'a> {
     /// The record at `pos`, validated to lie within the ring and before `tail`.
     pub fn record(&self, pos: u64, tail: u64) -> Result<RecordHeader> {
         let word = self.segment.ring_word(pos).load(Ordering::Acquire);
-        let header = RecordHeader::decode(word)
+        let header = RecordHeader::decode(word, self.segment.checksums)
             .ok_or_else(|| self.corrupt(Damage::RecordState { pos, word }))?;
         let footprint = header.footprint();
         if self.segment.ring_position(pos) + footprint > self.ring_size || pos + footprint > tail {
@@ -183,8 +184,19 @@ impl<'a> Records<'a> {
 
     /// The largest payload one record can carry in this ring.
     pub fn max_payload(&self, delayed: bool) -> u64 {
-        let overhead = RECORD_HEADER_SIZE + if delayed { NOT_BEFORE_SIZE } else { 0 };
+        let overhead = self
+            .new_header(0, RecordState::Ready, delayed)
+            .payload_offset();
         (self.ring_size - overhead).min(MAX_PAYLOAD - 2 * RECORD_ALIGN)
+    }
+
+    /// The header of a new record of this segment (with a CRC word where records carry one).
+    pub fn new_header(&self, len: u32, state: RecordState, has_not_before: bool) -> RecordHeader {
+        RecordHeader {
+            has_not_before,
+            checksummed: self.segment.checksums,
+            ..RecordHeader::new(len, state)
+        }
     }
 
     /// Where `need` more bytes fit after `tail`, if they do.
@@ -256,13 +268,15 @@ impl<'a> Records<'a> {
         }
     }
 
-    /// Writes a record's bytes into free space (invisible until `publish` moves `tail` past them).
+    /// Writes a record's bytes into free space (invisible until `publish` moves `tail` past them),
+    /// its CRC word with `sum` if computed before the lock.
     pub fn write(
         &self,
         placement: &Placement,
         header: RecordHeader,
         not_before: Option<u64>,
         payload: &[u8],
+        sum: Option<Sum>,
     ) {
         self.write_padding(placement);
         self.segment
@@ -275,6 +289,7 @@ impl<'a> Records<'a> {
         }
         self.segment
             .write_ring(placement.start + header.payload_offset(), payload);
+        checksum::seal(self.segment, placement.start, header, payload, sum);
     }
 
     /// Stages the move of `tail` (and of `head`, when it restarts) that makes a written record
@@ -367,6 +382,10 @@ impl<'a> Records<'a> {
             self.segment.read_ring(head, footprint as usize, &mut bytes);
             self.write_padding(&placement);
             self.segment.write_ring(placement.start, &bytes);
+            // Its CRC covers its position, which changed.
+            let from = header.payload_offset() as usize;
+            let payload = &bytes[from..from + header.len as usize];
+            checksum::seal(self.segment, placement.start, header, payload, None);
             let new_tail = placement.start + footprint;
             let mut txn = Txn::new(self.segment);
             if header.state == RecordState::Leased {
@@ -395,7 +414,7 @@ mod tests {
             .place(header.footprint(), false)
             .expect("bounds")
             .expect("room");
-        records.write(&placement, header, None, &vec![7; len]);
+        records.write(&placement, header, None, &vec![7; len], None);
         let mut txn = Txn::new(records.segment);
         records.publish(&mut txn, &placement);
         txn.commit();

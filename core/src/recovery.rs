@@ -31,6 +31,10 @@ pub enum Recovery {
     RolledForward,
     /// The state could not be repaired: the queue is flagged with this reason.
     MarkedCorrupt(Damage),
+    /// The first open after a new boot found records, slots and counters of a durable file from
+    /// different moments (pages that reached the disk at different times) and made them agree
+    /// (`boot_repair.rs`).
+    Repaired,
 }
 
 impl Recovery {
@@ -41,6 +45,7 @@ impl Recovery {
             Recovery::RolledBack => RECOVERY_ROLLED_BACK,
             Recovery::RolledForward => RECOVERY_ROLLED_FORWARD,
             Recovery::MarkedCorrupt(_) => RECOVERY_MARKED_CORRUPT,
+            Recovery::Repaired => RECOVERY_REPAIRED,
         }
     }
 
@@ -51,6 +56,7 @@ impl Recovery {
             RECOVERY_ROLLED_BACK => Recovery::RolledBack,
             RECOVERY_ROLLED_FORWARD => Recovery::RolledForward,
             RECOVERY_MARKED_CORRUPT => Recovery::MarkedCorrupt(Damage::Unrecorded { code: 1 }),
+            RECOVERY_REPAIRED => Recovery::Repaired,
             _ => Recovery::Clean,
         }
     }
@@ -58,18 +64,23 @@ impl Recovery {
 
 /// Repairs the queue after its lock holder died; a failed repair flags the queue.
 pub fn recover(segment: &Segment) -> Recovery {
-    match repair(segment) {
-        Ok(outcome) => outcome,
-        Err(damage) => {
-            segment.flag_damage(damage);
-            Recovery::MarkedCorrupt(damage)
-        }
-    }
+    settle(
+        segment,
+        replay(segment).and_then(|outcome| check(segment).map(|()| outcome)),
+    )
 }
 
-fn repair(segment: &Segment) -> Result<Recovery, Damage> {
+/// What a repair did; a failed one flags the queue.
+pub(crate) fn settle(segment: &Segment, repair: Result<Recovery, Damage>) -> Recovery {
+    repair.unwrap_or_else(|damage| {
+        segment.flag_damage(damage);
+        Recovery::MarkedCorrupt(damage)
+    })
+}
+
+/// Steps 1 and 2: the journal rolled forward, or nothing to roll back.
+pub(crate) fn replay(segment: &Segment) -> Result<Recovery, Damage> {
     let journal = &segment.header().journal;
-    // Steps 1 and 2.
     let outcome = match journal.state.load(Ordering::Acquire) {
         JOURNAL_IDLE => Recovery::RolledBack,
         JOURNAL_ARMED => {
@@ -90,12 +101,20 @@ fn repair(segment: &Segment) -> Result<Recovery, Damage> {
         }
         state => return Err(Damage::JournalState { state }),
     };
-    // Step 3.
-    check_slots(segment).map_err(|error| match error {
+    Ok(outcome)
+}
+
+/// Step 3.
+pub(crate) fn check(segment: &Segment) -> Result<(), Damage> {
+    check_slots(segment).map_err(damage_of)
+}
+
+/// The damage a failed check found.
+pub(crate) fn damage_of(error: QueueError) -> Damage {
+    match error {
         QueueError::Corrupt { damage, .. } => damage,
         _ => Damage::Unrecorded { code: 1 },
-    })?;
-    Ok(outcome)
+    }
 }
 
 /// Whether a transaction can write the word at `offset`: ring state (head, tail, next_token),

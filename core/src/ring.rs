@@ -8,6 +8,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::checksum::Sum;
 use crate::clock::LazyNow;
 use crate::damage::Damage;
 use crate::error::Result;
@@ -76,20 +77,25 @@ impl<'a> Ring<'a> {
     }
 
     /// Appends a message; `Ok(false)` when there is no room now. A `not_before` (unix ms)
-    /// makes it a delayed record.
-    pub fn append(&self, payload: &[u8], not_before: Option<u64>) -> Result<bool> {
+    /// makes it a delayed record. `sum`: its CRC, if computed before the lock (`presum`).
+    pub(crate) fn append(
+        &self,
+        payload: &[u8],
+        not_before: Option<u64>,
+        sum: Option<Sum>,
+    ) -> Result<bool> {
         let state = if not_before.is_some() {
             RecordState::Delayed
         } else {
             RecordState::Ready
         };
-        self.append_record(payload, not_before, state, 0, false)
+        self.append_record(payload, not_before, state, 0, false, sum)
     }
 
     /// Stores a message that was taken but could not be delivered (its reader failed to decode
     /// it) straight into the dead letters: it counts as dead again, no longer as dequeued.
     pub fn append_dead(&self, payload: &[u8]) -> Result<bool> {
-        self.append_record(payload, None, RecordState::Dead, 1, true)
+        self.append_record(payload, None, RecordState::Dead, 1, true, None)
     }
 
     /// Appends a record in `state` after `attempts` deliveries. A message `taken` from this
@@ -102,19 +108,21 @@ impl<'a> Ring<'a> {
         state: RecordState,
         attempts: u8,
         taken: bool,
+        sum: Option<Sum>,
     ) -> Result<bool> {
         let len = payload.len() as u64;
         self.records.check_fits(len, not_before.is_some())?;
-        let need = record_footprint(len, not_before.is_some());
-        let Some(placement) = self.records.place(need, true)? else {
+        let header = RecordHeader {
+            attempts,
+            ..self
+                .records
+                .new_header(len as u32, state, not_before.is_some())
+        };
+        let Some(placement) = self.records.place(header.footprint(), true)? else {
             return Ok(false);
         };
-        let header = RecordHeader {
-            has_not_before: not_before.is_some(),
-            attempts,
-            ..RecordHeader::new(len as u32, state)
-        };
-        self.records.write(&placement, header, not_before, payload);
+        self.records
+            .write(&placement, header, not_before, payload, sum);
         crate::hooks::pause_point("record-written");
         let counters = &self.header.counters;
         let mut txn = Txn::new(self.segment);

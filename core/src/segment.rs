@@ -149,7 +149,6 @@ pub fn path(name: &str) -> String {
 }
 
 /// One mapped queue segment with its validated geometry.
-/// One mapped queue segment with its validated geometry.
 pub struct Segment {
     mapping: Mapping,
     name: String,
@@ -158,6 +157,8 @@ pub struct Segment {
     ring_offset: usize,
     ring_size: u64,
     slot_count: u32,
+    /// Its records carry CRC words (a durable file with `FEATURE_CRC32C`), read once, at map time.
+    pub(crate) checksums: bool,
     /// What `fstat` said when this process mapped it: which object, whose, which mode.
     status: Status,
     /// Created by this process (then its mode is the one this process asked for).
@@ -182,6 +183,7 @@ impl Segment {
         status: Status,
         ring_size: u64,
         slot_count: u32,
+        checksums: bool,
         created_here: bool,
     ) -> Segment {
         Segment {
@@ -192,6 +194,7 @@ impl Segment {
             ring_offset: ring_offset(slot_count),
             ring_size,
             slot_count,
+            checksums,
             status,
             created_here,
             detached: Cell::new(false),
@@ -257,8 +260,9 @@ impl Segment {
                 ring: ring_size,
             });
         }
+        let checksums = place.durable && features & FEATURE_CRC32C != 0;
         Ok(Segment::new(
-            name, place, mapping, status, ring_size, slot_count, false,
+            name, place, mapping, status, ring_size, slot_count, checksums, false,
         ))
     }
 

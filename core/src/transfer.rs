@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 use crate::clock::now_ms;
 use crate::error::Result;
-use crate::layout::{record_footprint, RecordState, SLOT_LEASE};
+use crate::layout::{RecordState, SLOT_LEASE};
 use crate::queue::Queue;
 use crate::records::COMPACT_MOVES;
 use crate::ring::Ring;
@@ -79,7 +79,11 @@ impl Queue {
             }
             let needs = || {
                 messages.iter().map(|message| {
-                    record_footprint(message.payload.len() as u64, delay_of(message).is_some())
+                    let (len, delayed) = (message.payload.len(), delay_of(message).is_some());
+                    let header = ring
+                        .records
+                        .new_header(len as u32, RecordState::Ready, delayed);
+                    header.footprint()
                 })
             };
             if !ring.records.fit_in_order(needs())? {
@@ -103,6 +107,7 @@ impl Queue {
                     state,
                     attempts,
                     false,
+                    None,
                 )? {
                     break;
                 }

@@ -31,7 +31,9 @@ fn a_slot_pointing_at_a_ready_record_is_named() {
         let ready = s
             .records
             .iter()
-            .find(|(_, word)| RecordHeader::decode(*word).unwrap().state == RecordState::Ready)
+            .find(|(_, word)| {
+                RecordHeader::decode(*word, false).unwrap().state == RecordState::Ready
+            })
             .expect("the regression setup leaves a ready message")
             .0;
         let mut d = Damage::default();

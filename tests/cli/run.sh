@@ -4,7 +4,8 @@
 # dead, requeue-dead, purge, remove, watch; exit codes and messages for a missing queue (2), a
 # queue it may not open (3, as nobody), a queue of another layout version (4), a lock nobody
 # releases (told who holds it, no hang), usage mistakes (1); and a queue that a PHP producer and
-# consumer use while watch and stats read it (the numbers move, nothing fails).
+# consumer use while watch and stats read it (the numbers move, nothing fails); stats --durable of
+# a durable queue (its file's counters, torn_dropped among them).
 # Also runs the command's unit tests (cargo test -p shmqueue-cli).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -91,6 +92,23 @@ check "stats --prometheus: shmqueue_length{queue=...} is the length, as a gauge"
     "$(grep -E '^# TYPE shmqueue_length ' <<< "$out" | cut -d' ' -f4) $(grep -E "^shmqueue_length\{queue=\"$q\"\} " <<< "$out" | cut -d' ' -f2)"
 check "stats --prometheus: enqueued is a counter named _total" "counter 5" \
     "$(grep -E '^# TYPE shmqueue_enqueued_total ' <<< "$out" | cut -d' ' -f4) $(grep -E "^shmqueue_enqueued_total\{queue=\"$q\"\} " <<< "$out" | cut -d' ' -f2)"
+
+# --- a durable queue: stats --durable reads the file and its durable counters -------------------
+mkdir -p "$temp/durable"
+dq="$q-durable" # (a name is one queue: not also the shared-memory one)
+php_ext -d "shmqueue.durable_dir=$temp/durable" -r '
+    $q = new SHMQueue($argv[1], 65536, durable: true);
+    $q->enQueue("kept");' "$dq"
+run stats "$dq" --json --durable --durable-dir "$temp/durable"
+same=$(php_ext -d "shmqueue.durable_dir=$temp/durable" -r '
+    var_export(json_decode($argv[2], true) === (new SHMQueue($argv[1], durable: true))->stats());' "$dq" "$out")
+check "stats --json --durable is exactly PHP's stats() of the durable queue (torn_dropped, boots, ...)" true "$same" \
+    "shmqueue: $out $err"
+run stats "$dq" --durable --durable-dir "$temp/durable"
+check "stats --durable (text) names the durable counters" "length 1|sync batch|torn_dropped 0|boots 0" \
+    "$(grep -E '^(length|sync|torn_dropped|boots) ' <<< "$out" | tr -s ' ' | paste -sd'|')" "$out $err"
+run stats --all --durable
+check "stats --all --durable is refused (the durable queues are named)" 1 "$status" "$err"
 
 run peek "$q"
 expected_peek="1 leased 1 9 [1, 2, 3]

@@ -10,7 +10,6 @@
 #   bash tests/power-loss/run.sh                   1,000 images per policy (CI)
 #   SHMQUEUE_LONG=1 bash tests/power-loss/run.sh   a longer workload and 10,000 images per policy
 #   SHMQUEUE_KEEP_LOGS=1 keeps the logs and images' sources (the directory is printed)
-#   POWERLOSS_STRICT=1 counts the known gaps of gaps.php (no record checksum yet) as checks
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"

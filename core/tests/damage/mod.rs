@@ -215,7 +215,7 @@ pub fn snapshot(segment: &Segment) -> Snapshot {
     let mut pos = head;
     while pos < tail {
         let word = segment.ring_word(pos).load(Ordering::Acquire);
-        let record = RecordHeader::decode(word).expect("the undamaged ring decodes");
+        let record = RecordHeader::decode(word, false).expect("the undamaged ring decodes");
         records.push((pos, word));
         pos += record.footprint();
     }
