@@ -26,6 +26,7 @@
 mod boot_repair;
 mod checksum;
 mod clock;
+mod compaction;
 pub mod damage;
 pub mod durable;
 pub mod error;
@@ -49,7 +50,6 @@ mod ring;
 mod scratch;
 pub mod segment;
 mod shm;
-mod slide;
 mod stats;
 pub mod sync;
 mod transfer;

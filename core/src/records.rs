@@ -200,7 +200,7 @@ impl<'a> Records<'a> {
     }
 
     /// Where `need` more bytes fit after `tail`, if they do.
-    fn placement(&self, head: u64, tail: u64, need: u64) -> Option<Placement> {
+    pub(crate) fn placement(&self, head: u64, tail: u64, need: u64) -> Option<Placement> {
         let read_head = head;
         let (mut head, mut tail) = (head, tail);
         if head == tail && need > self.ring_size - self.segment.ring_position(tail) {
@@ -258,7 +258,7 @@ impl<'a> Records<'a> {
 
     /// Writes the PADDING record a placement needs before its record, if any (free space: invisible
     /// until `tail` moves past it).
-    fn write_padding(&self, placement: &Placement) {
+    pub(crate) fn write_padding(&self, placement: &Placement) {
         if let Some((pos, len)) = placement.padding {
             let padding =
                 RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Padding);
@@ -331,7 +331,7 @@ impl<'a> Records<'a> {
     }
 
     /// The first position at or after `pos` holding a record that is neither DONE nor PADDING.
-    fn skip_removed(&self, pos: u64, tail: u64) -> Result<u64> {
+    pub(crate) fn skip_removed(&self, pos: u64, tail: u64) -> Result<u64> {
         for record in self.walk_from(pos, tail) {
             let (at, header) = record?;
             if !matches!(header.state, RecordState::Done | RecordState::Padding) {
@@ -339,66 +339,6 @@ impl<'a> Records<'a> {
             }
         }
         Ok(tail.max(pos))
-    }
-
-    /// Whether removed records sit behind the blocked records at the head: only then does moving
-    /// the blocked ones free space.
-    fn blocked_prefix_has_gap(&self) -> Result<bool> {
-        for record in self.walk()? {
-            match record?.1.state {
-                RecordState::Leased | RecordState::Delayed | RecordState::Dead => {}
-                RecordState::Done | RecordState::Padding => return Ok(true),
-                RecordState::Ready => return Ok(false),
-            }
-        }
-        Ok(false)
-    }
-
-    /// Moves records that block the head (leased, delayed or dead: not takeable in order) to the
-    /// tail, so the head can pass the removed records behind them and reclaim their space.
-    pub fn compact(&self, max_moves: usize) -> Result<()> {
-        if !self.blocked_prefix_has_gap()? {
-            return Ok(());
-        }
-        let mut bytes = Vec::new();
-        for _ in 0..max_moves {
-            let (head, tail) = self.bounds()?;
-            if head == tail {
-                break;
-            }
-            let header = self.record(head, tail)?;
-            if !matches!(
-                header.state,
-                RecordState::Leased | RecordState::Delayed | RecordState::Dead
-            ) {
-                break;
-            }
-            let footprint = header.footprint();
-            // Placed as if the ring were `head..tail`: the moved record may not overlap itself.
-            let Some(placement) = self.placement(head, tail, footprint) else {
-                break;
-            };
-            bytes.clear();
-            self.segment.read_ring(head, footprint as usize, &mut bytes);
-            self.write_padding(&placement);
-            self.segment.write_ring(placement.start, &bytes);
-            // Its CRC covers its position, which changed.
-            let from = header.payload_offset() as usize;
-            let payload = &bytes[from..from + header.len as usize];
-            checksum::seal(self.segment, placement.start, header, payload, None);
-            let new_tail = placement.start + footprint;
-            let mut txn = Txn::new(self.segment);
-            if header.state == RecordState::Leased {
-                txn.set(&self.slot_of(head, header)?.pos, placement.start);
-            }
-            txn.set(&self.header.tail, new_tail);
-            txn.set(
-                &self.header.head,
-                self.skip_removed(head + footprint, new_tail)?,
-            );
-            txn.commit();
-        }
-        Ok(())
     }
 }
 

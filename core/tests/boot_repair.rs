@@ -393,3 +393,95 @@ fn every_way_of_writing_a_record_leaves_it_whole_for_the_next_boot() {
     );
     assert_eq!(opened.taken.len(), 10 + 5, "the 10 pushed, the 5 restored");
 }
+
+#[test]
+fn a_full_ring_compacted_in_place_leaves_every_record_whole_for_the_next_boot() {
+    // Two leased jobs each followed by a taken message, then waiting ones to the last byte: the
+    // next store can only win room by moving the leased records over the removed ones (in
+    // place), which must leave their CRC words right for their new positions, and the removed
+    // space's too.
+    let mut waiting = Vec::new();
+    let image = queue_file(|queue| {
+        let mut out = Vec::new();
+        // The first run is smaller than the job before it: it first travels past the second job
+        // and merges with the second run (DONE records written and merged along the way).
+        for (held, taken) in [(2000, 200), (100, 2000)] {
+            assert!(queue.push("j".repeat(held).as_bytes()).expect("push"));
+            assert!(queue.push("x".repeat(taken).as_bytes()).expect("push"));
+        }
+        for i in 0.. {
+            let message = format!("w{i:05}");
+            if !queue.push(message.as_bytes()).expect("push") {
+                break;
+            }
+            waiting.push(message);
+        }
+        for _ in 0..2 {
+            queue
+                .reserve(None, &mut out)
+                .expect("reserve")
+                .expect("job");
+            assert!(queue.pop(&mut out).expect("pop"), "the taken one");
+        }
+        assert!(
+            queue.push("n".repeat(2100).as_bytes()).expect("push"),
+            "a full ring with 2.2 KB removed among leased jobs takes 2.1 KB"
+        );
+    });
+    let opened = reboot_and_open("slid", image);
+    assert_eq!(opened.torn_dropped, 0);
+    assert_eq!(opened.in_flight_at_open, 2, "the two leased jobs, moved");
+    assert_ne!(
+        opened.last_recovery,
+        Recovery::Repaired,
+        "every record whole"
+    );
+    waiting.push("n".repeat(2100));
+    assert!(
+        opened.taken == waiting,
+        "the waiting ones in order, then the new one"
+    );
+}
+
+#[test]
+fn removed_space_merged_where_no_move_helps_stays_whole_for_the_next_boot() {
+    // Two taken messages between leased jobs bigger than both: the store merges them into one
+    // removed record, finds no move that wins room and is refused; the merged record's CRC must
+    // be right, or a new boot would take it for torn.
+    let image = queue_file(|queue| {
+        let mut out = Vec::new();
+        for body in [
+            "j".repeat(2000),
+            "x".repeat(100),
+            "y".repeat(100),
+            "k".repeat(2000),
+        ] {
+            assert!(queue.push(body.as_bytes()).expect("push"));
+        }
+        while queue.push(b"w").expect("push") {}
+        queue
+            .reserve(None, &mut out)
+            .expect("reserve")
+            .expect("job");
+        assert!(queue.pop(&mut out).expect("pop") && queue.pop(&mut out).expect("pop"));
+        queue
+            .reserve(None, &mut out)
+            .expect("reserve")
+            .expect("job");
+        assert!(
+            !queue.push(&[b'n'; 300]).expect("push"),
+            "no room can be won"
+        );
+    });
+    let merged = records(&image)
+        .iter()
+        .any(|(_, r)| r.state == RecordState::Done && r.len > 200);
+    assert!(merged, "the two taken messages became one removed record");
+    let opened = reboot_and_open("merged", image);
+    assert_eq!(opened.torn_dropped, 0);
+    assert_ne!(
+        opened.last_recovery,
+        Recovery::Repaired,
+        "every record whole"
+    );
+}

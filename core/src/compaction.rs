@@ -1,7 +1,8 @@
-//! In-place compaction, for a full ring: held records (leased, delayed, dead) at the head keep
-//! the space of the removed records among them from coming back, and compaction to the tail
-//! (`Records::compact`) has no free room to move them into. Here a held record and the removed
-//! space next to it swap places, one record at a time: the run of removed space travels towards
+//! Compaction: held records (leased, delayed, dead: not takeable in order) at the head keep the
+//! space of the removed records among them from coming back.
+//!
+//! `compact` moves them to the tail, when there is room there. `slide`, for a full ring, has none
+//! to move them into: a held record and the removed space next to it swap places, one record at a time: the run of removed space travels towards
 //! the head (or grows by meeting the next run) until the head passes it. Records keep their
 //! order; only removed space moves.
 //!
@@ -13,6 +14,7 @@
 
 use std::sync::atomic::Ordering;
 
+use crate::checksum;
 use crate::error::Result;
 use crate::journal::Txn;
 use crate::layout::*;
@@ -44,6 +46,66 @@ fn removed(header: RecordHeader) -> bool {
 }
 
 impl Records<'_> {
+    /// Whether removed records sit behind the blocked records at the head: only then does moving
+    /// the blocked ones free space.
+    fn blocked_prefix_has_gap(&self) -> Result<bool> {
+        for record in self.walk()? {
+            match record?.1.state {
+                RecordState::Leased | RecordState::Delayed | RecordState::Dead => {}
+                RecordState::Done | RecordState::Padding => return Ok(true),
+                RecordState::Ready => return Ok(false),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Moves records that block the head (leased, delayed or dead: not takeable in order) to the
+    /// tail, so the head can pass the removed records behind them and reclaim their space.
+    pub fn compact(&self, max_moves: usize) -> Result<()> {
+        if !self.blocked_prefix_has_gap()? {
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        for _ in 0..max_moves {
+            let (head, tail) = self.bounds()?;
+            if head == tail {
+                break;
+            }
+            let header = self.record(head, tail)?;
+            if !matches!(
+                header.state,
+                RecordState::Leased | RecordState::Delayed | RecordState::Dead
+            ) {
+                break;
+            }
+            let footprint = header.footprint();
+            // Placed as if the ring were `head..tail`: the moved record may not overlap itself.
+            let Some(placement) = self.placement(head, tail, footprint) else {
+                break;
+            };
+            bytes.clear();
+            self.segment.read_ring(head, footprint as usize, &mut bytes);
+            self.write_padding(&placement);
+            self.segment.write_ring(placement.start, &bytes);
+            // Its CRC covers its position, which changed.
+            let from = header.payload_offset() as usize;
+            let payload = &bytes[from..from + header.len as usize];
+            checksum::seal(self.segment, placement.start, header, payload, None);
+            let new_tail = placement.start + footprint;
+            let mut txn = Txn::new(self.segment);
+            if header.state == RecordState::Leased {
+                txn.set(&self.slot_of(head, header)?.pos, placement.start);
+            }
+            txn.set(&self.header.tail, new_tail);
+            txn.set(
+                &self.header.head,
+                self.skip_removed(head + footprint, new_tail)?,
+            );
+            txn.commit();
+        }
+        Ok(())
+    }
+
     /// Swaps held records and removed space, at most `max_moves` times, until the head has passed
     /// a run (`true`: there is room now) or no swap is possible. A run smaller than some held
     /// record before it first travels towards the tail (records after it move in front of it)
@@ -55,7 +117,7 @@ impl Records<'_> {
             let Some(run) = self.first_run()? else {
                 return Ok(false);
             };
-            self.coalesce(&run);
+            self.coalesce(&run, &mut body);
             // A run starting a lap cannot take the record of the lap before it.
             let same_lap = !run.start.is_multiple_of(self.segment.ring_size());
             if same_lap && run.len >= run.largest_before {
@@ -102,6 +164,13 @@ impl Records<'_> {
                 len += next_header.footprint();
                 walk.next();
             }
+            if len
+                < self
+                    .new_header(0, RecordState::Done, false)
+                    .payload_offset()
+            {
+                return Ok(None); // an 8-byte PADDING alone: no DONE record fits there
+            }
             let end = pos + len;
             let after = match walk.next() {
                 Some(Ok((next, next_header)))
@@ -124,14 +193,30 @@ impl Records<'_> {
     }
 
     /// Makes the run one DONE record, so nothing inside it is read any more.
-    fn coalesce(&self, run: &Run) {
-        let done = done_header(run.len);
+    fn coalesce(&self, run: &Run, scratch: &mut Vec<u8>) {
         let word = self.segment.ring_word(run.start);
-        if word.load(Ordering::Acquire) != done {
+        if word.load(Ordering::Acquire) != self.done(run.len).encode() {
             let mut txn = Txn::new(self.segment);
-            txn.set(word, done);
+            txn.set(word, self.done(run.len).encode());
             txn.commit();
+            self.seal_done(run.start, run.len, scratch);
         }
+    }
+
+    /// A DONE record of `footprint` bytes (a CRC word too, where records carry one).
+    fn done(&self, footprint: u64) -> RecordHeader {
+        let done = self.new_header(0, RecordState::Done, false);
+        RecordHeader {
+            len: (footprint - done.payload_offset()) as u32,
+            ..done
+        }
+    }
+
+    /// A new DONE record's CRC word, written after the commit that made it: until then the word
+    /// may belong to a live record. A holder killed in between leaves a removed record with a bad
+    /// CRC, which a new boot's repair turns back into removed space: nothing is lost.
+    fn seal_done(&self, pos: u64, footprint: u64, scratch: &mut Vec<u8>) {
+        checksum::seal_in_place(self.segment, pos, self.done(footprint), scratch);
     }
 
     /// The record before the run moves to the run's end; the run now starts where it was, or the
@@ -145,9 +230,12 @@ impl Records<'_> {
         if at_head {
             txn.set(&self.header.head, to);
         } else {
-            txn.set(self.segment.ring_word(pos), done_header(run.len));
+            txn.set(self.segment.ring_word(pos), self.done(run.len).encode());
         }
         txn.commit();
+        if !at_head {
+            self.seal_done(pos, run.len, body);
+        }
         Ok(())
     }
 
@@ -158,11 +246,13 @@ impl Records<'_> {
         };
         let mut txn = Txn::new(self.segment);
         self.relocate(&mut txn, pos, header, run.start, body)?;
+        let run_start = run.start + header.footprint();
         txn.set(
-            self.segment.ring_word(run.start + header.footprint()),
-            done_header(run.len),
+            self.segment.ring_word(run_start),
+            self.done(run.len).encode(),
         );
         txn.commit();
+        self.seal_done(run_start, run.len, body);
         Ok(())
     }
 
@@ -184,6 +274,10 @@ impl Records<'_> {
             body,
         );
         self.segment.write_ring(to + RECORD_HEADER_SIZE, body);
+        // Its CRC covers its position, which changed.
+        let from = (header.payload_offset() - RECORD_HEADER_SIZE) as usize;
+        let payload = &body[from..from + header.len as usize];
+        checksum::seal(self.segment, to, header, payload, None);
         crate::hooks::pause_point("slide-copied");
         if header.state == RecordState::Leased {
             txn.set(&self.slot_of(pos, header)?.pos, to);
@@ -191,8 +285,4 @@ impl Records<'_> {
         txn.set(self.segment.ring_word(to), header.encode());
         Ok(())
     }
-}
-
-fn done_header(len: u64) -> u64 {
-    RecordHeader::new((len - RECORD_HEADER_SIZE) as u32, RecordState::Done).encode()
 }
