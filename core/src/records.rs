@@ -43,6 +43,13 @@ pub struct Placement {
     need: u64,
 }
 
+impl Placement {
+    /// `head` and `tail` once the record is published: where the next placement starts from.
+    pub fn after(&self) -> (u64, u64) {
+        (self.head, self.start + self.need)
+    }
+}
+
 pub struct Records<'a> {
     pub segment: &'a Segment,
     pub header: &'a Header,
@@ -251,7 +258,7 @@ impl<'a> Records<'a> {
             let Some(placement) = self.placement(head, tail, need) else {
                 return Ok(false);
             };
-            (head, tail) = (placement.head, placement.start + placement.need);
+            (head, tail) = placement.after();
         }
         Ok(true)
     }

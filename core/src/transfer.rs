@@ -10,7 +10,8 @@ use std::sync::atomic::Ordering;
 
 use crate::clock::now_ms;
 use crate::error::Result;
-use crate::layout::{RecordState, SLOT_LEASE};
+use crate::journal::Txn;
+use crate::layout::{RecordHeader, RecordState, SLOT_LEASE};
 use crate::queue::Queue;
 use crate::records::COMPACT_MOVES;
 use crate::ring::Ring;
@@ -92,28 +93,54 @@ impl Queue {
                     return Ok(None);
                 }
             }
-            let mut stored = 0;
+            // Every record is written beyond the tail first, then one transaction publishes
+            // them all: an import killed part-way stores nothing, so running it again never
+            // stores a message twice.
+            let (first_head, mut tail) = ring.records.bounds()?;
+            let mut head = first_head;
+            let counters = &ring.header.counters;
+            let mut txn = Txn::new(ring.segment);
             for message in messages {
                 let state = match message.kept {
                     Kept::Dead => RecordState::Dead,
                     Kept::Delayed { .. } => RecordState::Delayed,
                     Kept::Ready | Kept::Leased { .. } => RecordState::Ready,
                 };
-                let attempts = message.attempts.min(u8::MAX.into()) as u8;
+                let header = RecordHeader {
+                    attempts: message.attempts.min(u8::MAX.into()) as u8,
+                    ..ring.records.new_header(
+                        message.payload.len() as u32,
+                        state,
+                        delay_of(message).is_some(),
+                    )
+                };
                 // Cannot be refused: `fit_in_order` placed every record just so.
-                if !ring.append_record(
-                    &message.payload,
+                let Some(placement) = ring.records.placement(head, tail, header.footprint()) else {
+                    return Ok(None);
+                };
+                ring.records.write(
+                    &placement,
+                    header,
                     delay_of(message),
-                    state,
-                    attempts,
-                    false,
+                    &message.payload,
                     None,
-                )? {
-                    break;
-                }
-                stored += 1;
+                );
+                (head, tail) = placement.after();
+                let counter = match state {
+                    RecordState::Dead => &counters.dead,
+                    RecordState::Delayed => &counters.delayed,
+                    _ => &counters.ready,
+                };
+                txn.add(counter, 1);
             }
-            Ok(Some(stored))
+            crate::hooks::pause_point("record-written");
+            if head != first_head {
+                txn.set(&ring.header.head, head);
+            }
+            txn.set(&ring.header.tail, tail);
+            txn.add(&counters.enqueued, messages.len() as i64);
+            txn.commit();
+            Ok(Some(messages.len()))
         })?;
         if let Some(count) = stored.filter(|&count| count > 0) {
             self.notify(Event::NotEmpty, count);

@@ -44,9 +44,54 @@ fn multi_process_scenarios() {
     ] {
         a_lock_holder_killed_at(point, push, recovery);
     }
+    for point in ["record-written", "journal-armed"] {
+        an_import_killed_part_way_stores_all_or_nothing(point);
+    }
     a_consumer_killed_while_blocked_does_not_disturb_others();
     a_sleeping_consumer_wakes_promptly_on_push();
     the_count_of_a_killed_waiter_heals();
+}
+
+/// `restore` (what `shmqueue import` runs) killed while it writes or while it commits: the queue
+/// holds none of the messages or all of them, never the first few (a rerun would store those
+/// twice). Each message used to be its own commit.
+fn an_import_killed_part_way_stores_all_or_nothing(point: &'static str) {
+    use shmqueue_core::{Kept, Message};
+    let name = name(&format!("import-{point}"));
+    let mut queue = open(&name, 1 << 16);
+    let messages: Vec<Message> = (0..100u32)
+        .map(|i| Message {
+            kept: if i % 10 == 0 { Kept::Dead } else { Kept::Ready },
+            attempts: 1,
+            payload: i.to_le_bytes().to_vec(),
+        })
+        .collect();
+    let (read_end, write_end) = pipe();
+    let child_name = name.clone();
+    let child_messages = messages.clone();
+    let pid = fork(move || {
+        use std::os::fd::AsRawFd;
+        let fd = write_end.as_raw_fd();
+        shmqueue_core::hooks::arm(point, move || write_byte(fd));
+        let _ = open(&child_name, 1 << 16).restore(&child_messages);
+        0
+    });
+    read_byte(&read_end);
+    kill(pid);
+    let all = pop_all(&mut queue);
+    let stats = queue.stats().expect("stats");
+    let wanted: Vec<Vec<u8>> = (0..100u32)
+        .filter(|i| i % 10 != 0)
+        .map(|i| i.to_le_bytes().to_vec())
+        .collect();
+    match point {
+        "record-written" => assert!(all.is_empty() && stats.dead == 0, "{point}: nothing stored"),
+        _ => assert!(
+            all == wanted && stats.dead == 10,
+            "{point}: all stored, in order"
+        ),
+    }
+    Queue::remove(&name).expect("remove");
 }
 
 /// A child blocked in a pop on `name` for a minute (to be killed).
