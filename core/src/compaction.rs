@@ -195,9 +195,10 @@ impl Records<'_> {
     /// Makes the run one DONE record, so nothing inside it is read any more.
     fn coalesce(&self, run: &Run, scratch: &mut Vec<u8>) {
         let word = self.segment.ring_word(run.start);
-        if word.load(Ordering::Acquire) != self.done(run.len).encode() {
+        let done = self.done(run.len).encode();
+        if word.load(Ordering::Acquire) != done {
             let mut txn = Txn::new(self.segment);
-            txn.set(word, self.done(run.len).encode());
+            txn.set(word, done);
             txn.commit();
             self.seal_done(run.start, run.len, scratch);
         }

@@ -55,7 +55,7 @@ pub mod sync;
 mod transfer;
 mod waiting;
 
-pub use clock::{deadline_ms, now_ms};
+pub use clock::{deadline_ms, monotonic_ms, now_ms};
 pub use damage::Damage;
 pub use error::{QueueError, Result};
 pub use leases::Lease;

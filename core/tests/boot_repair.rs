@@ -16,7 +16,10 @@ use shmqueue_core::layout::{
     ring_offset, Durable, Header, RecordHeader, RecordState, DURABLE_OFFSET, FEATURE_CRC32C,
     FEATURE_DURABLE, HEADER_SIZE, SLOT_SIZE,
 };
-use shmqueue_core::{CreateOptions, Kept, OpenOptions, Place, Queue, Recovery, SyncPolicy};
+use shmqueue_core::{Kept, Queue, Recovery, SyncPolicy};
+
+mod durable_file;
+use durable_file::open_durable;
 
 fn dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("shmq-core-boot-{}", std::process::id()));
@@ -25,19 +28,7 @@ fn dir() -> PathBuf {
 }
 
 fn open(name: &str, dir: &Path) -> Queue {
-    let options = OpenOptions {
-        place: Place::durable(dir),
-        lock_timeout: Duration::from_secs(1),
-        ..OpenOptions::default()
-    };
-    Queue::open_with(name, options, || {
-        Ok(CreateOptions {
-            capacity: 1 << 16,
-            sync: SyncPolicy::Off,
-            ..CreateOptions::default()
-        })
-    })
-    .expect("open")
+    open_durable(name, dir, SyncPolicy::Off, Duration::from_secs(1)).expect("open")
 }
 
 /// A queue of its own, filled by `fill` in this thread, then closed: its file's bytes.

@@ -7,7 +7,10 @@
 use std::time::Duration;
 
 use shmqueue_core::layout::{Header, SYNC_ALWAYS};
-use shmqueue_core::{CreateOptions, OpenOptions, Place, Queue, QueueError, SyncPolicy};
+use shmqueue_core::{Queue, QueueError, SyncPolicy};
+
+mod durable_file;
+use durable_file::open_durable;
 
 fn dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("shmq-core-durable-{}", std::process::id()));
@@ -16,18 +19,7 @@ fn dir() -> std::path::PathBuf {
 }
 
 fn open(name: &str, dir: &std::path::Path, lock_timeout: Duration) -> Result<Queue, QueueError> {
-    let options = OpenOptions {
-        place: Place::durable(dir),
-        lock_timeout,
-        ..OpenOptions::default()
-    };
-    Queue::open_with(name, options, || {
-        Ok(CreateOptions {
-            capacity: 1 << 16,
-            sync: SyncPolicy::Always,
-            ..CreateOptions::default()
-        })
-    })
+    open_durable(name, dir, SyncPolicy::Always, lock_timeout)
 }
 
 /// Writes `bytes` at `offset` of a file, as a crash-image tool would.

@@ -7,25 +7,16 @@ use std::mem::offset_of;
 use std::time::{Duration, Instant};
 
 use shmqueue_core::layout::{Durable, Header};
-use shmqueue_core::{CreateOptions, OpenOptions, Place, Queue, SyncPolicy};
+use shmqueue_core::{monotonic_ms, Queue, SyncPolicy, DEFAULT_LOCK_TIMEOUT};
+
+mod durable_file;
+use durable_file::open_durable;
 
 const FLUSHING_SINCE: u64 =
     (offset_of!(Header, durable) + offset_of!(Durable, flushing_since_ms)) as u64;
 
 fn create(dir: &std::path::Path, name: &str) -> Queue {
-    std::fs::create_dir_all(dir).expect("mkdir");
-    let options = OpenOptions {
-        place: Place::durable(dir),
-        ..OpenOptions::default()
-    };
-    Queue::open_with(name, options, || {
-        Ok(CreateOptions {
-            capacity: 1 << 16,
-            sync: SyncPolicy::Always,
-            ..CreateOptions::default()
-        })
-    })
-    .expect("create")
+    open_durable(name, dir, SyncPolicy::Always, DEFAULT_LOCK_TIMEOUT).expect("create")
 }
 
 /// Writes the flush word through the file, as another process's store would land.
@@ -37,16 +28,6 @@ fn set_flushing_since(dir: &std::path::Path, name: &str, value: u64) {
         .expect("open file");
     file.write_all_at(&value.to_ne_bytes(), FLUSHING_SINCE)
         .expect("write");
-}
-
-fn monotonic_ms() -> u64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: writes into `now`.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
-    now.tv_sec as u64 * 1000 + now.tv_nsec as u64 / 1_000_000
 }
 
 /// Pushes with the flush word set to `since()`; how long the push took, and whether its change

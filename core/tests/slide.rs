@@ -100,41 +100,30 @@ fn check_intact(
 
 #[test]
 fn removed_space_among_held_records_is_won_in_place() {
-    // The runs of removed space are bigger than the held records: they travel to the head.
-    let name = format!("coreslide-fwd-{}", std::process::id());
-    Queue::remove(&name).expect("remove stale");
-    let (mut queue, leases, waiting) = wedged(&name, [200, 200], [600, 600]);
-    let new = payload(b'N', 600);
-    assert!(
-        queue.push(&new).expect("push"),
-        "a full ring with 1200 removed bytes takes 600"
-    );
-    check_intact(&mut queue, &leases, &waiting, &[&new], "forward");
-    Queue::remove(&name).expect("remove");
-
-    // The first run (200) is smaller than the job before it (600): it first travels towards the
-    // tail past the small job after it, meets the second run and grows to 800.
-    let name = format!("coreslide-grow-{}", std::process::id());
-    Queue::remove(&name).expect("remove stale");
-    let (mut queue, leases, waiting) = wedged(&name, [600, 104], [200, 600]);
-    let new = payload(b'N', 800);
-    assert!(
-        queue.push(&new).expect("push"),
-        "the two runs together take 800"
-    );
-    check_intact(&mut queue, &leases, &waiting, &[&new], "grow");
-    Queue::remove(&name).expect("remove");
-
-    // Runs smaller than every held record, none growable: still refused, nothing disturbed.
-    let name = format!("coreslide-stuck-{}", std::process::id());
-    Queue::remove(&name).expect("remove stale");
-    let (mut queue, leases, waiting) = wedged(&name, [600, 600], [200, 200]);
-    assert!(
-        !queue.push(&payload(b'N', 200)).expect("push"),
-        "no swap can win room"
-    );
-    check_intact(&mut queue, &leases, &waiting, &[], "stuck");
-    Queue::remove(&name).expect("remove");
+    // (what, held jobs, taken messages after each, the new message, whether it fits)
+    let scenarios = [
+        // The runs of removed space are bigger than the held records: they travel to the head.
+        ("forward", [200, 200], [600, 600], 600, true),
+        // The first run (200) is smaller than the job before it (600): it first travels towards
+        // the tail past the small job after it, meets the second run and grows to 800.
+        ("grow", [600, 104], [200, 600], 800, true),
+        // Runs smaller than every held record, none growable: still refused, nothing disturbed.
+        ("stuck", [600, 600], [200, 200], 200, false),
+    ];
+    for (what, held, gap, new_len, fits) in scenarios {
+        let name = format!("coreslide-{what}-{}", std::process::id());
+        Queue::remove(&name).expect("remove stale");
+        let (mut queue, leases, waiting) = wedged(&name, held, gap);
+        let new = payload(b'N', new_len);
+        assert_eq!(
+            queue.push(&new).expect("push"),
+            fits,
+            "{what}: the store of {new_len} bytes"
+        );
+        let then: &[&[u8]] = if fits { &[&new] } else { &[] };
+        check_intact(&mut queue, &leases, &waiting, then, what);
+        Queue::remove(&name).expect("remove");
+    }
 
     for (point, recovery) in [
         ("slide-copied", Recovery::RolledBack),
