@@ -15,62 +15,27 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
-source "$here/chroot.sh"
-source "$here/frameworks.sh"
-source "$here/zts.sh"
+source "$here/setup.sh"
 source "$here/relay.sh"
 source "$here/install.sh"
-
-versions=${MATRIX_VERSIONS:-8.4 8.5 zts}
-work="$MATRIX_CACHE/work"
-CARGO_HOME=${CARGO_HOME:-$HOME/.cargo}
-RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
-CARGO_REGISTRY="$CARGO_HOME/registry"
-export REPO_ROOT MATRIX_CACHE RUSTUP_HOME CARGO_REGISTRY
 started=$(seconds_now)
 
-if [ "$(id -u)" -ne 0 ] || ! command -v debootstrap >/dev/null; then
+if ! matrix_can_run; then
     fail "runs as root with debootstrap" "expected: uid 0 and debootstrap (apt-get install debootstrap)" \
         "came:     uid $(id -u), debootstrap: $(command -v debootstrap || echo missing)"
     finish
 fi
-toolchain=$(dirname "$(rustup which cargo 2>/dev/null || command -v cargo)")
-mkdir -p "$work" "$MATRIX_CACHE/logs"
-logs="$MATRIX_CACHE/logs"
-
-# Crates come from the host's registry, read-only in the chroots, so they build offline.
-(cd "$REPO_ROOT" && cargo fetch --locked >"$logs/fetch.log" 2>&1) ||
-    fail "host: cargo fetch" "$(tail -5 "$logs/fetch.log")"
+fetch_crates || fail "host: cargo fetch" "$(tail -5 "$logs/fetch.log")"
 
 # The setups are independent and mostly wait on the network (chroots) or the CPU (ZTS build):
-# made side by side, each logging to its own file.
-prepare() { # version
-    case $1 in
-        8.4) make_chroot trixie "" php8.4 ;;
-        8.5) make_chroot sid experimental php8.5 ;;
-        zts) make_zts_php ;;
-    esac
-}
+# made side by side, each logging to its own file; each first waits for an early start
+# (tests/matrix/prepare.sh) of the same setup.
 declare -A preparing
-for version in $versions; do
-    prepare "$version" >"$logs/prepare-$version.log" 2>&1 &
+for version in $matrix_versions; do
+    (wait_for_setup "$version" && set_up_php "$version") &
     preparing[$version]=$!
 done
 at_exit 'kill $(jobs -p)'   # a run stopped half-way leaves no setup running on (only live jobs)
-
-# Runs a command where that version's PHP lives, with a clean environment (the host's
-# PHP_INI_SCAN_DIR and the like must not reach another PHP).
-where() { # version command...
-    local version=$1
-    shift
-    local env=(env -i HOME=/root LANG=C.UTF-8 PATH="$toolchain:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
-        CARGO_HOME="$CARGO_HOME" RUSTUP_HOME="$RUSTUP_HOME" CARGO_TARGET_DIR="$work/target-$version")
-    case $version in
-        8.4) in_chroot trixie "${env[@]}" PHP=/usr/bin/php8.4 PHP_CONFIG=/usr/bin/php-config8.4 PHP_BIN=/usr/bin/php8.4 "$@" ;;
-        8.5) in_chroot sid "${env[@]}" PHP=/usr/bin/php8.5 PHP_CONFIG=/usr/bin/php-config8.5 PHP_BIN=/usr/bin/php8.5 "$@" ;;
-        zts) "${env[@]}" PHP="$zts_prefix/bin/php" PHP_CONFIG="$zts_prefix/bin/php-config" PHP_BIN="$zts_prefix/bin/php" "$@" ;;
-    esac
-}
 
 test_version() { # version
     local version=$1 so="$work/target-$1/release/libshmqueue.so" t
@@ -81,8 +46,7 @@ test_version() { # version
     fi
     pass "$version: PHP set up ($(seconds_since "$t") s waited)"
     t=$(seconds_now)
-    if ! where "$version" cargo build --release --locked --offline -p shmqueue \
-        --manifest-path "$REPO_ROOT/Cargo.toml" >"$logs/build-$version.log" 2>&1; then
+    if ! build_release "$version"; then
         fail "$version: extension builds" "$(grep -E '^(error|warning: unused)' -A5 "$logs/build-$version.log" | head -30)" \
             "(full log: $logs/build-$version.log)"
         return
@@ -115,13 +79,9 @@ test_version() { # version
     fi
     test_frameworks "$version"
 
-    # Chaos at CI length, with the test-hooks build (pause points in the critical section). That
-    # build is for this test only, so it skips the release profile's slow whole-program
-    # optimisation: it would add minutes per version to a first run.
+    # Chaos at CI length, with the test-hooks build (tests/matrix/setup.sh).
     t=$(seconds_now)
-    if where "$version" CARGO_TARGET_DIR="$work/target-$version-hooks" CARGO_PROFILE_RELEASE_LTO=false \
-        CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 cargo build --release --locked --offline -p shmqueue \
-        --features test-hooks --manifest-path "$REPO_ROOT/Cargo.toml" >"$logs/build-$version-hooks.log" 2>&1; then
+    if build_hooks "$version"; then
         where "$version" SHMQUEUE_SO="$so" SHMQUEUE_HOOKS_SO="$work/target-$version-hooks/release/libshmqueue.so" \
             bash "$REPO_ROOT/tests/chaos/run.sh" >"$logs/chaos-$version.log" 2>&1
         relay_suite "$version chaos" "$logs/chaos-$version.log" $?
@@ -139,7 +99,7 @@ test_version() { # version
     matrix_install "$version" "$so"
 }
 
-for version in $versions; do
+for version in $matrix_versions; do
     echo "== PHP $version"
     test_version "$version"
 done
