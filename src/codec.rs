@@ -13,7 +13,9 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::ffi;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use shmqueue_codec::{Builder, Writer, MAX_DEPTH};
+use shmqueue_core::Payload;
 
+use crate::big_string;
 use crate::error::Error;
 use crate::serialized;
 use crate::settings;
@@ -80,6 +82,29 @@ pub fn encode(value: &Zval, writer: &mut Writer, limit: &Limit) -> Result<(), Er
         writer.object(&serialized);
     }
     Ok(())
+}
+
+/// `value` as the core stores it: a big string (`big_string::MIN_LEN`) as the codec's head,
+/// written into `writer`, and the string's own bytes; any other value encoded into `writer`.
+pub fn encode_payload<'a>(
+    value: &'a Zval,
+    writer: &'a mut Writer,
+    limit: &Limit,
+) -> Result<Payload<'a>, Error> {
+    let big = (zend::type_of(value) == ffi::IS_STRING)
+        .then(|| value.zend_str().map(|s| s.as_bytes()))
+        .flatten()
+        .filter(|bytes| bytes.len() >= big_string::MIN_LEN);
+    let Some(bytes) = big else {
+        encode(value, writer, limit)?;
+        return Ok(Payload::from(writer.as_bytes()));
+    };
+    writer.clear();
+    if bytes.len() > usize::try_from(limit.max_len).unwrap_or(usize::MAX) {
+        return Err(limit.exceeded(writer.len() + bytes.len()));
+    }
+    writer.lone_string_head(bytes.len());
+    Ok(Payload::in_two(writer.as_bytes(), bytes))
 }
 
 fn write_value(value: &Zval, walk: &mut Walk<'_, '_>) -> Result<(), Error> {

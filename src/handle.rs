@@ -11,6 +11,7 @@ use shmqueue_codec::Writer;
 use shmqueue_core::layout::RecordState;
 use shmqueue_core::{Event, Lease, Queue, QueueError};
 
+use crate::big_string::Taker;
 use crate::codec;
 use crate::error::{Error, Result};
 use crate::settings::{self, Requested};
@@ -150,6 +151,9 @@ fn durable_stats(table: &mut ZendHashTable, durable: &shmqueue_core::DurableStat
 
 pub struct Handle {
     queue: Queue,
+    /// The length of the last message `deQueue` took, when it was a big string: the size of
+    /// string to allocate before the next one (`big_string`).
+    big_string_len: usize,
 }
 
 impl Handle {
@@ -158,6 +162,7 @@ impl Handle {
         open.place.durable = requested.durable;
         Ok(Handle {
             queue: Queue::open_with(name, open, || requested.create_options())?,
+            big_string_len: 0,
         })
     }
 
@@ -203,23 +208,22 @@ impl Handle {
     pub fn enqueue(&mut self, value: &Zval, timeout: f64) -> Result<bool> {
         let timeout = settings::duration("timeout", timeout)?;
         with_writer(|writer| {
-            codec::encode(value, writer, &self.limit())?;
-            let bytes = writer.as_bytes();
+            let payload = codec::encode_payload(value, writer, &self.limit())?;
             if timeout.is_zero() {
-                return Ok(self.queue.push(bytes)?);
+                return Ok(self.queue.push(payload)?);
             }
             Ok(self
                 .queue
-                .push_waiting(bytes, timeout, &mut zend::interrupt_pending)?)
+                .push_waiting(payload, timeout, &mut zend::interrupt_pending)?)
         })
     }
 
     pub fn enqueue_delayed(&mut self, value: &Zval, delay: f64) -> Result<bool> {
         let delay_ms = settings::milliseconds("delay", delay)?;
         with_writer(|writer| {
-            codec::encode(value, writer, &self.limit())?;
+            let payload = codec::encode_payload(value, writer, &self.limit())?;
             let not_before = (delay_ms > 0).then(|| shmqueue_core::deadline_ms(delay_ms));
-            Ok(self.queue.push_at(writer.as_bytes(), not_before)?)
+            Ok(self.queue.push_at(payload, not_before)?)
         })
     }
 
@@ -241,11 +245,12 @@ impl Handle {
     pub fn dequeue(&mut self, timeout: f64) -> Result<Zval> {
         let timeout = settings::duration("timeout", timeout)?;
         with_read_buffer(|bytes| {
+            let mut taker = Taker::new(self.big_string_len, bytes);
             let taken = if timeout.is_zero() {
-                self.queue.pop(bytes)?
+                self.queue.pop(&mut taker)?
             } else {
                 self.wait(Event::NotEmpty, timeout, |queue| {
-                    Ok(queue.pop(bytes)?.then_some(()))
+                    Ok(queue.pop(&mut taker)?.then_some(()))
                 })?
                 .is_some()
             };
@@ -253,6 +258,10 @@ impl Handle {
                 let mut none = Zval::new();
                 none.set_bool(false);
                 return Ok(none);
+            }
+            self.big_string_len = taker.big_len();
+            if let Some(string) = taker.finish() {
+                return Ok(string);
             }
             codec::decode(bytes).map_err(|error| self.undelivered(&[bytes], error))
         })

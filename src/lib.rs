@@ -3,10 +3,12 @@
 //!
 //! Layers: `shmqueue-core` (the queue, no PHP) and `shmqueue-codec` (the value format, no PHP)
 //! are separate crates; this crate is the binding: `classes` (PHP signatures) over `handle`
-//! (what each method does), `codec` (zvals to bytes), `settings` (ini), `error` (the one
+//! (what each method does), `codec` (zvals to bytes; `big_string`: big strings copied once each
+//! way), `settings` (ini), `error` (the one
 //! mapping to `SHMQueueException`) and `zend` (engine calls ext-php-rs does not wrap).
 #![deny(clippy::unwrap_used)]
 
+mod big_string;
 mod classes;
 mod codec;
 mod constructor;

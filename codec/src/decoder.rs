@@ -378,6 +378,17 @@ fn decode_lone_string<B: Builder>(
     })
 }
 
+/// The bytes of a blob that is exactly one string, borrowed from it (what `decode` would build
+/// a string of); `None` for any other blob, which `decode` reads or refuses.
+pub fn lone_string(blob: &[u8]) -> Option<&[u8]> {
+    if blob.len() < 2 || blob[0] != FORMAT_V1 || blob[1] != TAG_STRING {
+        return None;
+    }
+    let mut cur = Cursor { data: blob, pos: 2 };
+    let s = cur.bytes::<()>("string").ok()?;
+    (cur.pos == blob.len()).then_some(s)
+}
+
 /// Decodes one blob, driving `b`. See the crate docs for the format and the
 /// guarantees on hostile input.
 ///

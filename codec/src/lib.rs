@@ -80,7 +80,7 @@
 mod decoder;
 mod writer;
 
-pub use decoder::{decode, Builder, DecodeError};
+pub use decoder::{decode, lone_string, Builder, DecodeError};
 pub use writer::{EncodeError, Writer};
 
 /// The format version written as the first byte of every blob.

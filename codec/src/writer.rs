@@ -124,6 +124,14 @@ impl Writer {
         self.buf.extend_from_slice(bytes);
     }
 
+    /// Writes the start of a blob that is one string of `len` bytes, without the bytes: for a
+    /// caller that stores them itself right after this (a big string then goes once from its
+    /// own memory to where it is kept, not through this buffer). Call on an empty blob.
+    pub fn lone_string_head(&mut self, len: usize) {
+        self.tag(TAG_STRING);
+        self.varint_u64(len as u64);
+    }
+
     /// Writes NULL.
     #[inline]
     pub fn null(&mut self) {

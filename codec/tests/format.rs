@@ -546,3 +546,50 @@ fn depth_100k_no_stack_overflow() {
         .join()
         .unwrap();
 }
+
+/// A big string goes in as a head plus its own bytes and comes out borrowed from the blob: both
+/// are exactly what the general writer and decoder make of the same string.
+#[test]
+fn lone_string_head_and_body_match_the_general_encoding() {
+    for len in [0usize, 1, 250, 251, 65535, 65536, 70_000] {
+        let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let mut whole = Writer::new();
+        whole.string(&body);
+        let mut head = Writer::new();
+        head.lone_string_head(len);
+        assert_eq!(
+            [head.as_bytes(), &body].concat(),
+            whole.as_bytes(),
+            "len {len}"
+        );
+        assert_eq!(
+            shmqueue_codec::lone_string(whole.as_bytes()),
+            Some(&body[..])
+        );
+        assert_eq!(decode(whole.as_bytes()).expect("decodes"), Value::Str(body));
+    }
+}
+
+#[test]
+fn lone_string_is_none_for_every_other_blob() {
+    let mut list = Writer::new();
+    list.list(1).expect("list");
+    list.string(b"x");
+    list.end_container();
+    let mut string = Writer::new();
+    string.string(b"abc");
+    let trailing = [string.as_bytes(), b"!"].concat();
+    let truncated = &string.as_bytes()[..string.as_bytes().len() - 1];
+    let mut old = string.as_bytes().to_vec();
+    old[0] = FORMAT_V1 + 1;
+    for blob in [
+        list.as_bytes(),
+        &trailing,
+        truncated,
+        &old,
+        &[FORMAT_V1],
+        &[],
+    ] {
+        assert_eq!(shmqueue_codec::lone_string(blob), None, "{blob:02x?}");
+    }
+}

@@ -10,6 +10,7 @@
 //! The payload part is computed before the lock (`Sum::of`), the position appended under it.
 
 use crate::layout::{RecordHeader, RecordState, FIXED_HEADER_BITS};
+use crate::payload::Payload;
 use crate::segment::Segment;
 use std::sync::atomic::Ordering;
 
@@ -22,7 +23,7 @@ pub(crate) struct Sum {
 
 impl Sum {
     /// The CRC of a record of this payload, with a not_before word or not.
-    pub fn of(payload: &[u8], has_not_before: bool) -> Sum {
+    pub fn of(payload: Payload, has_not_before: bool) -> Sum {
         let header = RecordHeader {
             has_not_before,
             ..RecordHeader::new(payload.len() as u32, RecordState::Ready)
@@ -30,9 +31,10 @@ impl Sum {
         Sum::of_record(payload, header)
     }
 
-    fn of_record(payload: &[u8], header: RecordHeader) -> Sum {
+    fn of_record(payload: Payload, header: RecordHeader) -> Sum {
         let fixed = header.encode() & FIXED_HEADER_BITS;
-        let crc = append_word(crc32c::crc32c(payload), fixed);
+        let [head, body] = payload.parts();
+        let crc = append_word(crc32c::crc32c_append(crc32c::crc32c(head), body), fixed);
         Sum { crc, fixed }
     }
 
@@ -62,7 +64,7 @@ unsafe fn append_word_sse42(crc: u32, word: u64) -> u32 {
 
 /// The sum a producer computes before taking the lock: `None` in a segment without checksums
 /// (shared memory, older durable files), where it costs nothing.
-pub(crate) fn presum(segment: &Segment, payload: &[u8], has_not_before: bool) -> Option<Sum> {
+pub(crate) fn presum(segment: &Segment, payload: Payload, has_not_before: bool) -> Option<Sum> {
     segment.checksums.then(|| Sum::of(payload, has_not_before))
 }
 
@@ -72,7 +74,7 @@ pub(crate) fn seal(
     segment: &Segment,
     pos: u64,
     header: RecordHeader,
-    payload: &[u8],
+    payload: Payload,
     sum: Option<Sum>,
 ) {
     if !header.checksummed {
@@ -154,7 +156,7 @@ mod tests {
         bytes.extend_from_slice(&5u64.to_le_bytes());
         bytes.extend_from_slice(&4096u64.to_le_bytes());
         assert_eq!(
-            Sum::of(b"hello", false).word(4096),
+            Sum::of(b"hello".into(), false).word(4096),
             u64::from(crc32c::crc32c(&bytes))
         );
     }
@@ -176,10 +178,21 @@ mod tests {
 
     #[test]
     fn position_length_and_not_before_flag_each_change_the_word() {
-        let base = Sum::of(b"payload", false).word(64);
-        assert_ne!(base, Sum::of(b"payload", false).word(64 + 4096));
-        assert_ne!(base, Sum::of(b"payload", true).word(64));
-        assert_ne!(base, Sum::of(b"payloae", false).word(64));
+        let base = Sum::of(b"payload".into(), false).word(64);
+        assert_ne!(base, Sum::of(b"payload".into(), false).word(64 + 4096));
+        assert_ne!(base, Sum::of(b"payload".into(), true).word(64));
+        assert_ne!(base, Sum::of(b"payloae".into(), false).word(64));
         assert_eq!(base >> 32, 0, "the high half is zero");
+    }
+
+    #[test]
+    fn a_payload_in_two_pieces_sums_as_the_same_bytes_in_one() {
+        for split in [0, 1, 6, 7] {
+            let (head, body) = b"payload".split_at(split);
+            assert_eq!(
+                Sum::of(Payload::in_two(head, body), true).word(64),
+                Sum::of(b"payload".into(), true).word(64)
+            );
+        }
     }
 }

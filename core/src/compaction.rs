@@ -90,7 +90,7 @@ impl Records<'_> {
             // Its CRC covers its position, which changed.
             let from = header.payload_offset() as usize;
             let payload = &bytes[from..from + header.len as usize];
-            checksum::seal(self.segment, placement.start, header, payload, None);
+            checksum::seal(self.segment, placement.start, header, payload.into(), None);
             let new_tail = placement.start + footprint;
             let mut txn = Txn::new(self.segment);
             if header.state == RecordState::Leased {
@@ -278,7 +278,7 @@ impl Records<'_> {
         // Its CRC covers its position, which changed.
         let from = (header.payload_offset() - RECORD_HEADER_SIZE) as usize;
         let payload = &body[from..from + header.len as usize];
-        checksum::seal(self.segment, to, header, payload, None);
+        checksum::seal(self.segment, to, header, payload.into(), None);
         crate::hooks::pause_point("slide-copied");
         if header.state == RecordState::Leased {
             txn.set(&self.slot_of(pos, header)?.pos, to);

@@ -288,7 +288,7 @@ impl<'a> Ring<'a> {
             let mut payload = Vec::with_capacity(header.len as usize);
             self.records.copy_payload(pos, header, &mut payload);
             self.records
-                .write(&placement, delayed, Some(until), &payload, None);
+                .write(&placement, delayed, Some(until), (&payload).into(), None);
             self.records.publish(txn, &placement);
             self.leave_state(txn, pos, header, true)?;
             self.records.remove(txn, pos, header)?;

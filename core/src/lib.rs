@@ -14,6 +14,7 @@
 //!   `checksum`, `boot_repair`: the CRC32C of durable records, and the repair of a file whose
 //!   pages reached the disk from different moments (at the first open after a new boot);
 //! - `damage`: what damage was found, kept in the header so every process can say why;
+//! - `payload`: a message's bytes on the way in (one piece or two) and out (to a `Sink`);
 //! - `records`: the record store (placing, reclaiming, compacting; the one validated walk);
 //! - `ring`: storing, taking and peeking under the lock; `leases`: the job lifecycle (leases,
 //!   delayed retries, dead letters); `keepalive`: extending a lease;
@@ -41,6 +42,7 @@ pub mod lock;
 mod locked;
 mod mappings;
 mod open;
+mod payload;
 pub mod place;
 mod queue;
 mod records;
@@ -62,6 +64,7 @@ pub use leases::Lease;
 pub use lock::Holder;
 pub use mappings::{OpenOptions, DEFAULT_LOCK_TIMEOUT};
 pub use open::Owner;
+pub use payload::{Payload, Sink};
 pub use place::Place;
 pub use queue::{Queue, WAIT_SLICE};
 pub use recovery::Recovery;

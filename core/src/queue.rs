@@ -16,6 +16,7 @@ use crate::lock::Holder;
 use crate::locked::Locked;
 use crate::mappings::{self, segment_for, OpenOptions};
 use crate::open::Owner;
+use crate::payload::{Payload, Sink};
 use crate::place::Place;
 use crate::records::Records;
 use crate::recovery::Recovery;
@@ -152,13 +153,17 @@ impl Queue {
     }
 
     /// Stores one message; `false` when there is no room now.
-    pub fn push(&mut self, payload: &[u8]) -> Result<bool> {
+    pub fn push<'p>(&mut self, payload: impl Into<Payload<'p>>) -> Result<bool> {
         self.push_at(payload, None)
     }
 
     /// Stores one message that may not be taken before `not_before_ms` (unix ms), if given.
-    pub fn push_at(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
-        let stored = self.store(payload, not_before_ms)?;
+    pub fn push_at<'p>(
+        &mut self,
+        payload: impl Into<Payload<'p>>,
+        not_before_ms: Option<u64>,
+    ) -> Result<bool> {
+        let stored = self.store(payload.into(), not_before_ms)?;
         if !stored {
             self.count_full_rejection();
         }
@@ -167,12 +172,13 @@ impl Queue {
 
     /// Stores one message, waiting up to `timeout` for room (see `wait_for`); a call that gives
     /// up counts as one refusal, however often it retried.
-    pub fn push_waiting(
+    pub fn push_waiting<'p>(
         &mut self,
-        payload: &[u8],
+        payload: impl Into<Payload<'p>>,
         timeout: Duration,
         interrupted: &mut dyn FnMut() -> bool,
     ) -> Result<bool> {
+        let payload = payload.into();
         let stored = self
             .wait_for(Event::NotFull, timeout, interrupted, |queue| {
                 Ok(queue.store(payload, None)?.then_some(()))
@@ -184,7 +190,7 @@ impl Queue {
         Ok(stored)
     }
 
-    fn store(&mut self, payload: &[u8], not_before_ms: Option<u64>) -> Result<bool> {
+    fn store(&mut self, payload: Payload, not_before_ms: Option<u64>) -> Result<bool> {
         let sum = presum(&self.segment, payload, not_before_ms.is_some());
         let stored = self.with_ring(|ring| ring.append(payload, not_before_ms, sum))?;
         if stored {
@@ -205,7 +211,7 @@ impl Queue {
     pub fn push_many(&mut self, payloads: &[&[u8]]) -> Result<usize> {
         // Empty (no allocation) where records carry no CRC.
         let sums: Vec<_> = (payloads.iter())
-            .map_while(|payload| presum(&self.segment, payload, false))
+            .map_while(|payload| presum(&self.segment, (*payload).into(), false))
             .collect();
         let stored = self.with_ring(|ring| {
             for payload in payloads {
@@ -213,7 +219,7 @@ impl Queue {
             }
             let mut stored = 0;
             for (index, payload) in payloads.iter().enumerate() {
-                if !ring.append(payload, None, sums.get(index).copied())? {
+                if !ring.append(*payload, None, sums.get(index).copied())? {
                     break;
                 }
                 stored += 1;
@@ -229,8 +235,8 @@ impl Queue {
         Ok(stored)
     }
 
-    /// Takes the oldest available message into `out` (appended); `false` when none.
-    pub fn pop(&mut self, out: &mut Vec<u8>) -> Result<bool> {
+    /// Takes the oldest available message into `out` (a `Vec` appends it); `false` when none.
+    pub fn pop(&mut self, out: &mut impl Sink) -> Result<bool> {
         let now = LazyNow::new();
         let taken = self.with_ring(|ring| ring.pop(&now, out))?;
         if taken {
@@ -302,13 +308,9 @@ impl Queue {
     /// filled the queue meanwhile) are counted in `Stats::dropped`, never lost unseen.
     pub fn bury(&mut self, payloads: &[&[u8]]) -> Result<usize> {
         let buried = self.with_ring(|ring| {
-            let mut buried = 0;
-            for payload in payloads {
-                if ring.append_dead(payload)? {
-                    buried += 1;
-                }
-            }
-            Ok(buried)
+            (payloads.iter()).try_fold(0, |buried, payload| {
+                Ok(buried + usize::from(ring.append_dead(payload)?))
+            })
         })?;
         let dropped = (payloads.len() - buried) as u64;
         if dropped > 0 {

@@ -19,6 +19,7 @@ use crate::damage::Damage;
 use crate::error::{QueueError, Result};
 use crate::journal::Txn;
 use crate::layout::*;
+use crate::payload::{Payload, Sink};
 use crate::segment::Segment;
 
 /// Positions count the bytes ever appended and stay far below this (2^63 bytes take 29 years at
@@ -171,9 +172,12 @@ impl<'a> Records<'a> {
             .load(Ordering::Acquire)
     }
 
-    pub fn copy_payload(&self, pos: u64, header: RecordHeader, out: &mut Vec<u8>) {
-        self.segment
-            .read_ring(pos + header.payload_offset(), header.len as usize, out);
+    /// Hands the payload of the record at `pos` to `out`.
+    pub fn copy_payload(&self, pos: u64, header: RecordHeader, out: &mut (impl Sink + ?Sized)) {
+        out.receive(
+            self.segment
+                .ring_bytes(pos + header.payload_offset(), header.len as usize),
+        );
     }
 
     /// Refuses a payload that could never fit, naming the limit.
@@ -282,7 +286,7 @@ impl<'a> Records<'a> {
         placement: &Placement,
         header: RecordHeader,
         not_before: Option<u64>,
-        payload: &[u8],
+        payload: Payload,
         sum: Option<Sum>,
     ) {
         self.write_padding(placement);
@@ -294,8 +298,11 @@ impl<'a> Records<'a> {
                 .ring_word(placement.start + RECORD_HEADER_SIZE)
                 .store(not_before, Ordering::Relaxed);
         }
-        self.segment
-            .write_ring(placement.start + header.payload_offset(), payload);
+        let mut at = placement.start + header.payload_offset();
+        for part in payload.parts() {
+            self.segment.write_ring(at, part);
+            at += part.len() as u64;
+        }
         checksum::seal(self.segment, placement.start, header, payload, sum);
     }
 
@@ -361,7 +368,7 @@ mod tests {
             .place(header.footprint(), false)
             .expect("bounds")
             .expect("room");
-        records.write(&placement, header, None, &vec![7; len], None);
+        records.write(&placement, header, None, (&vec![7; len]).into(), None);
         let mut txn = Txn::new(records.segment);
         records.publish(&mut txn, &placement);
         txn.commit();

@@ -14,6 +14,7 @@ use crate::damage::Damage;
 use crate::error::Result;
 use crate::journal::Txn;
 use crate::layout::*;
+use crate::payload::{Payload, Sink};
 use crate::records::Records;
 use crate::segment::Segment;
 
@@ -78,9 +79,9 @@ impl<'a> Ring<'a> {
 
     /// Appends a message; `Ok(false)` when there is no room now. A `not_before` (unix ms)
     /// makes it a delayed record. `sum`: its CRC, if computed before the lock (`presum`).
-    pub(crate) fn append(
+    pub(crate) fn append<'p>(
         &self,
-        payload: &[u8],
+        payload: impl Into<Payload<'p>>,
         not_before: Option<u64>,
         sum: Option<Sum>,
     ) -> Result<bool> {
@@ -89,13 +90,13 @@ impl<'a> Ring<'a> {
         } else {
             RecordState::Ready
         };
-        self.append_record(payload, not_before, state, 0, false, sum)
+        self.append_record(payload.into(), not_before, state, 0, false, sum)
     }
 
     /// Stores a message that was taken but could not be delivered (its reader failed to decode
     /// it) straight into the dead letters: it counts as dead again, no longer as dequeued.
     pub fn append_dead(&self, payload: &[u8]) -> Result<bool> {
-        self.append_record(payload, None, RecordState::Dead, 1, true, None)
+        self.append_record(payload.into(), None, RecordState::Dead, 1, true, None)
     }
 
     /// Appends a record in `state` after `attempts` deliveries. A message `taken` from this
@@ -103,7 +104,7 @@ impl<'a> Ring<'a> {
     /// as enqueued.
     pub(crate) fn append_record(
         &self,
-        payload: &[u8],
+        payload: Payload,
         not_before: Option<u64>,
         state: RecordState,
         attempts: u8,
@@ -230,8 +231,8 @@ impl<'a> Ring<'a> {
         Ok(())
     }
 
-    /// Removes the oldest available message, appending its payload to `out`.
-    pub fn pop(&self, now: &LazyNow, out: &mut Vec<u8>) -> Result<bool> {
+    /// Removes the oldest available message, handing its payload to `out`.
+    pub fn pop(&self, now: &LazyNow, out: &mut impl Sink) -> Result<bool> {
         self.pop_within(now, u64::MAX, true, out)
     }
 
@@ -241,7 +242,7 @@ impl<'a> Ring<'a> {
         now: &LazyNow,
         max_len: u64,
         any_size: bool,
-        out: &mut Vec<u8>,
+        out: &mut impl Sink,
     ) -> Result<bool> {
         let Some(found) = self.find_available(now)? else {
             return Ok(false);

@@ -458,23 +458,23 @@ impl Segment {
         };
     }
 
-    /// Appends `len` ring bytes at `pos` to `out`; bounds as for `write_ring`.
-    pub fn read_ring(&self, pos: u64, len: usize, out: &mut Vec<u8>) {
+    /// The `len` ring bytes at `pos`; bounds as for `write_ring`. Stable while the lock is held
+    /// (only its holder writes the ring).
+    pub fn ring_bytes(&self, pos: u64, len: usize) -> &[u8] {
         let start = self.ring_position(pos) as usize;
         assert!(
             start + len <= self.ring_size as usize,
             "ring read out of bounds"
         );
-        out.reserve(len);
-        // SAFETY: source in bounds (asserted); `out` has room for len more bytes after reserve.
+        // SAFETY: in bounds (asserted), inside the mapping this segment keeps for its lifetime.
         unsafe {
-            std::ptr::copy_nonoverlapping(
-                self.mapping.as_ptr().add(self.ring_offset + start),
-                out.as_mut_ptr().add(out.len()),
-                len,
-            );
-            out.set_len(out.len() + len);
+            std::slice::from_raw_parts(self.mapping.as_ptr().add(self.ring_offset + start), len)
         }
+    }
+
+    /// Appends `len` ring bytes at `pos` to `out`; bounds as for `write_ring`.
+    pub fn read_ring(&self, pos: u64, len: usize, out: &mut Vec<u8>) {
+        out.extend_from_slice(self.ring_bytes(pos, len));
     }
 }
 

@@ -122,7 +122,7 @@ impl Queue {
                     &placement,
                     header,
                     delay_of(message),
-                    &message.payload,
+                    (&message.payload).into(),
                     None,
                 );
                 (head, tail) = placement.after();

@@ -16,7 +16,7 @@ use shmqueue_core::layout::{
     ring_offset, Durable, Header, RecordHeader, RecordState, DURABLE_OFFSET, FEATURE_CRC32C,
     FEATURE_DURABLE, HEADER_SIZE, SLOT_SIZE,
 };
-use shmqueue_core::{Kept, Queue, Recovery, SyncPolicy};
+use shmqueue_core::{Kept, Payload, Queue, Recovery, SyncPolicy};
 
 mod durable_file;
 use durable_file::open_durable;
@@ -304,6 +304,21 @@ fn an_intact_image_opens_as_it_was() {
         Recovery::Repaired,
         "nothing to repair"
     );
+}
+
+/// A message stored in two pieces (a front end's head and a string's own bytes) carries the CRC
+/// of the two together: the new boot's checks pass it whole, at any split.
+#[test]
+fn messages_stored_in_two_pieces_pass_the_checks_of_a_new_boot() {
+    let image = queue_file(|queue| {
+        for (i, message) in messages(0..8).iter().enumerate() {
+            let (head, body) = message.as_bytes().split_at(i);
+            assert!(queue.push(Payload::in_two(head, body)).expect("push"));
+        }
+    });
+    let opened = reboot_and_open("two-pieces", image);
+    assert_eq!(opened.taken, messages(0..8));
+    assert_eq!(opened.torn_dropped, 0);
 }
 
 #[test]

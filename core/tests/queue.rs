@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use shmqueue_core::layout::{Header, LAYOUT_VERSION};
 use shmqueue_core::segment::{self, Segment};
-use shmqueue_core::{CreateOptions, Event, Queue, QueueError};
+use shmqueue_core::{CreateOptions, Event, Payload, Queue, QueueError, Sink};
 
 /// A queue name unique to this test and process, removed on drop.
 struct Scratch {
@@ -600,4 +600,27 @@ fn a_lock_kept_too_long_fails_naming_its_holder() {
     holder.join().expect("holder");
     assert!(queue.push(b"works again").expect("push"));
     assert_eq!(queue.lock_holder(), None);
+}
+
+/// What a front end's sink sees: each message taken, whole, once; a message given in two pieces
+/// comes out as one.
+#[test]
+fn a_sink_receives_each_message_taken_and_two_pieces_come_out_as_one() {
+    #[derive(Default)]
+    struct Received(Vec<Vec<u8>>);
+    impl Sink for Received {
+        fn receive(&mut self, payload: &[u8]) {
+            self.0.push(payload.to_vec());
+        }
+    }
+    let scratch = Scratch::new("sink");
+    let mut queue = scratch.open(1 << 16);
+    assert!(queue
+        .push(Payload::in_two(b"head:", b"body"))
+        .expect("push"));
+    assert!(queue.push(b"whole").expect("push"));
+    assert!(queue.push(Payload::in_two(b"", b"")).expect("push"));
+    let mut received = Received::default();
+    while queue.pop(&mut received).expect("pop") {}
+    assert_eq!(received.0, [&b"head:body"[..], b"whole", b""]);
 }
