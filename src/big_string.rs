@@ -78,11 +78,12 @@ impl Sink for Taker<'_> {
     /// eighth shorter fills it; any other message goes to the read buffer.
     fn receive(&mut self, payload: &[u8]) {
         self.bytes.clear();
-        let body = shmqueue_codec::lone_string(payload);
+        // A short message is never a big string: no parsing on the common path.
+        let body = (payload.len() > MIN_LEN)
+            .then(|| shmqueue_codec::lone_string(payload))
+            .flatten()
+            .filter(|body| body.len() >= MIN_LEN);
         self.big_len = body.map_or(0, <[u8]>::len);
-        if self.big_len < MIN_LEN {
-            self.big_len = 0;
-        }
         self.filled = match (self.string, body) {
             (Some(string), Some(body))
                 if body.len() <= self.capacity
