@@ -7,6 +7,7 @@
 //! learn (through a pipe, say) that the lock holder is where it wants it.
 //!
 //! Points: `creating` (a new segment sized and its pages reserved, header not yet written),
+//! `opening-unready` (an opener found the segment not ready, before it looks for its creator),
 //! `locked` (lock just taken), `record-written` (bytes beyond the tail, not yet
 //! published), `slide-copied` (a record copied inside removed space, not yet moved there),
 //! `journal-armed` (change published in the journal, not yet applied).

@@ -3,9 +3,9 @@
 //!
 //! - Creation races are settled by `O_EXCL`: exactly one process creates. It holds the object's
 //!   creation lock (`shm.rs`) until it has stored `INIT_READY`, the last thing it writes; openers
-//!   wait for it. A not-ready object whose lock is free was abandoned by a dead creator (killed
-//!   during `posix_fallocate` of a big queue, say): the next opener removes it and creates the
-//!   queue again, rather than every open waiting and failing for ever.
+//!   wait for it. An object still not ready once the opener holds its lock was abandoned by a
+//!   dead creator (killed during `posix_fallocate` of a big queue, say): the next opener removes
+//!   it and creates the queue again, rather than every open waiting and failing for ever.
 //! - Removal takes the same lock, so it waits for a creation under way instead of orphaning the
 //!   creator, and unlinks only the object it flagged: never one created since under that name.
 //!   `removed` is set only once the unlink succeeded: a remover without the right to unlink
@@ -154,29 +154,31 @@ impl Segment {
                 Err(error) if is_missing(&error) => return Ok(Opened::Missing),
                 Err(error) => return Err(denied_or(place, name, "opening the queue", error)),
             };
-            let status = file.status().map_err(os_error("fstat of the queue"))?;
-            if status.size > 0 {
-                let mapping = file
-                    .map(status.size as usize)
-                    .map_err(|source| crate::durable::mapping_error(place, name, source))?;
-                match Segment::validate(name, place, mapping, status) {
-                    Err(QueueError::Uninitialised { .. }) => {}
-                    Ok(segment) if place.durable => {
-                        crate::durable::adopt_boot(&segment, &file)?;
-                        return Ok(Opened::Ready(segment));
-                    }
-                    other => return other.map(Opened::Ready),
-                }
+            let (ready, size) = Self::look_at(name, place, &file)?;
+            if let Some(segment) = ready {
+                return Ok(Opened::Ready(segment));
             }
+            crate::hooks::pause_point("opening-unready");
             // Not ready. A creator takes the lock before it sizes the object, so a sized one
             // whose lock is free is abandoned; an empty one may be a creator a moment before.
             let creator_alive = !file.lock(true, false).map_err(os_error("flock"))?;
+            // The creator may have finished between the look and the lock: look again, now that
+            // nobody can be creating. Else a queue just made, and the messages already in it,
+            // would be taken for abandoned and replaced.
+            let size = if creator_alive {
+                size
+            } else {
+                match Self::look_at(name, place, &file)? {
+                    (Some(segment), _) => return Ok(Opened::Ready(segment)),
+                    (None, size) => size,
+                }
+            };
             // One verdict for a dead creator's empty object, whichever of the two clocks runs
             // out first: with two checks, a loaded machine could fall between them (the caller's
             // deadline passed, INIT_WAIT since `started` not yet) and report it unfinished
             // instead of taking it over.
             let waited_for_creator = started.elapsed() >= INIT_WAIT || Instant::now() >= deadline;
-            if !creator_alive && (status.size > 0 || waited_for_creator) {
+            if !creator_alive && (size > 0 || waited_for_creator) {
                 if take_over {
                     return Ok(Opened::Abandoned(file));
                 }
@@ -191,6 +193,25 @@ impl Segment {
             }
             drop(file);
             std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// The queue `file` holds if its creator is done with it, and the file's size.
+    fn look_at(name: &str, place: &Place, file: &ShmFile) -> Result<(Option<Segment>, u64)> {
+        let status = file.status().map_err(os_error("fstat of the queue"))?;
+        if status.size == 0 {
+            return Ok((None, 0));
+        }
+        let mapping = file
+            .map(status.size as usize)
+            .map_err(|source| crate::durable::mapping_error(place, name, source))?;
+        match Segment::validate(name, place, mapping, status) {
+            Err(QueueError::Uninitialised { .. }) => Ok((None, status.size)),
+            Ok(segment) if place.durable => {
+                crate::durable::adopt_boot(&segment, file)?;
+                Ok((Some(segment), status.size))
+            }
+            other => other.map(|segment| (Some(segment), status.size)),
         }
     }
 
