@@ -141,8 +141,12 @@ function run_consumer(ValueMaker $m, SHMQueue $q, $log, float $until, bool &$sto
 function spawn(string $role, int $id): int
 {
     global $dir, $name, $seed, $until;
+    // SIGTERM stays blocked until the child's handler is in place: a worker forked a moment
+    // before the stop would otherwise die of it instead of exiting 0.
+    pcntl_sigprocmask(SIG_BLOCK, [SIGTERM]);
     $pid = pcntl_fork();
     if ($pid !== 0) {
+        pcntl_sigprocmask(SIG_UNBLOCK, [SIGTERM]);
         return $pid;
     }
     $stop = false;
@@ -150,6 +154,7 @@ function spawn(string $role, int $id): int
     pcntl_signal(SIGTERM, function () use (&$stop) {
         $stop = true;
     });
+    pcntl_sigprocmask(SIG_UNBLOCK, [SIGTERM]);
     $m = new ValueMaker(new Random\Randomizer(new Random\Engine\Mt19937($seed * 1000 + $id)));
     $m->skip[] = 'refs';          // the single-process model checks references (issue 11 #12)
     $log = fopen("$dir/$role-$id.log", 'a');
